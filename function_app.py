@@ -1,0 +1,10 @@
+"""Wiring only: the Function App and one Blueprint per area."""
+
+import azure.functions as func
+
+from functions import platform
+
+app = func.FunctionApp(http_auth_level=func.AuthLevel.ANONYMOUS)
+
+for blueprint in (platform.bp,):
+    app.register_functions(blueprint)

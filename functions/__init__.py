@@ -1,0 +1,1 @@
+"""One Blueprint per area. Triggers parse input, call one service in shared/, render the result."""

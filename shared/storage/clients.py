@@ -1,0 +1,137 @@
+"""Table, Blob and Queue clients built from settings, with request counting and retries.
+
+Locally (Azurite) the clients come from a connection string; in Azure from the account name and
+`DefaultAzureCredential` (the Function App's managed identity). Tables and containers are created
+idempotently once per process, on first use, never at import time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+from collections.abc import Iterable
+
+from azure.core.exceptions import ResourceExistsError
+from azure.data.tables import TableClient, TableServiceClient
+from azure.storage.blob import BlobServiceClient, ContainerClient
+from azure.storage.queue import QueueServiceClient
+
+from shared.settings import AZURITE_CONNECTION_STRING, Settings, get_settings
+from shared.storage.counting import RequestCounter, request_counter
+from shared.storage.names import CONTAINERS, QUEUES, TABLES
+
+# The SDKs log request URLs at INFO, and entity keys in URLs can be pupil usernames.
+logging.getLogger("azure").setLevel(logging.WARNING)
+
+AZURITE_DEV_CONNECTION_STRING = (
+    "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;"
+    "AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;"
+    "BlobEndpoint=http://127.0.0.1:10000/devstoreaccount1;QueueEndpoint=http://127.0.0.1:10001/devstoreaccount1;"
+    "TableEndpoint=http://127.0.0.1:10002/devstoreaccount1;"
+)
+
+# Back-off on throttling and server errors (500, 503, ...): 0.4 s, 0.8 s, 1.6 s ... at most 5 tries.
+RETRY_OPTIONS = {"retry_total": 5, "retry_backoff_factor": 0.4, "retry_backoff_max": 8}
+
+
+def _connection_string(settings: Settings) -> str | None:
+    conn = settings.storage_connection_string
+    if conn and conn.strip().rstrip(";") == AZURITE_CONNECTION_STRING:
+        return AZURITE_DEV_CONNECTION_STRING
+    return conn
+
+
+class Storage:
+    """All storage clients of the app. One per process (see `get_storage`)."""
+
+    def __init__(self, settings: Settings, counter: RequestCounter | None = None) -> None:
+        self.counter = counter or request_counter
+        hook = {"raw_request_hook": self.counter.on_request}
+        conn = _connection_string(settings)
+        self._tables: dict[str, TableClient] = {}
+        self._lock = threading.Lock()
+        self._ensured = False
+        if conn:
+            self._table_service = TableServiceClient.from_connection_string(conn, **hook, **RETRY_OPTIONS)
+            self.blob_service = BlobServiceClient.from_connection_string(conn, **hook, **RETRY_OPTIONS)
+            self.queue_service = QueueServiceClient.from_connection_string(conn, **hook, **RETRY_OPTIONS)
+            self._make_table = lambda name: TableClient.from_connection_string(
+                conn, table_name=name, **hook, **RETRY_OPTIONS
+            )
+        else:
+            from azure.identity import DefaultAzureCredential
+
+            credential = DefaultAzureCredential(managed_identity_client_id=settings.storage_client_id)
+            account = settings.storage_account_name
+            table_url = f"https://{account}.table.core.windows.net"
+            self._table_service = TableServiceClient(table_url, credential=credential, **hook, **RETRY_OPTIONS)
+            self.blob_service = BlobServiceClient(
+                f"https://{account}.blob.core.windows.net", credential=credential, **hook, **RETRY_OPTIONS
+            )
+            self.queue_service = QueueServiceClient(
+                f"https://{account}.queue.core.windows.net", credential=credential, **hook, **RETRY_OPTIONS
+            )
+            self._make_table = lambda name: TableClient(
+                table_url, table_name=name, credential=credential, **hook, **RETRY_OPTIONS
+            )
+
+    def table(self, name: str) -> TableClient:
+        client = self._tables.get(name)
+        if client is None:
+            with self._lock:
+                client = self._tables.get(name)
+                if client is None:
+                    client = self._tables[name] = self._make_table(name)
+        return client
+
+    def container(self, name: str) -> ContainerClient:
+        return self.blob_service.get_container_client(name)
+
+    def ensure(
+        self,
+        tables: Iterable[str] = TABLES,
+        containers: Iterable[str] = CONTAINERS,
+        queues: Iterable[str] = QUEUES,
+    ) -> None:
+        """Create every table, container and queue the app uses; safe to call concurrently and repeatedly."""
+        for name in tables:
+            with contextlib.suppress(ResourceExistsError):
+                self._table_service.create_table(name)
+        for name in containers:
+            with contextlib.suppress(ResourceExistsError):
+                self.blob_service.create_container(name)
+        for name in queues:
+            with contextlib.suppress(ResourceExistsError):
+                self.queue_service.create_queue(name)
+
+    def ensure_once(self) -> None:
+        if self._ensured:
+            return
+        with self._lock:
+            if not self._ensured:
+                self.ensure()
+                self._ensured = True
+
+
+_storage: Storage | None = None
+_storage_lock = threading.Lock()
+
+
+def get_storage() -> Storage:
+    """The process-wide storage, built lazily from settings with its tables and containers in place."""
+    global _storage
+    if _storage is None:
+        with _storage_lock:
+            if _storage is None:
+                storage = Storage(get_settings())
+                storage.ensure_once()
+                _storage = storage
+    return _storage
+
+
+def reset_storage() -> None:
+    """Forget the process-wide storage (tests that change settings)."""
+    global _storage
+    with _storage_lock:
+        _storage = None

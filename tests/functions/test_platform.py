@@ -1,0 +1,29 @@
+from devhost.routing import functions_of
+from function_app import app
+from shared.api.openapi import openapi_path
+
+
+def test_health_reports_storage_ok(client):
+    resp = client.get("/api/health")
+    assert resp.status == 200
+    assert resp.json() == {"status": "ok", "storage": "ok"}
+    assert resp.headers["x-correlation-id"]
+
+
+def test_openapi_lists_every_http_function_of_the_app(client):
+    doc = client.get("/api/openapi.json").json()
+    assert doc["openapi"].startswith("3.1")
+    for fn in functions_of(app):
+        trigger = fn.get_trigger()
+        if trigger.get_binding_name() != "httpTrigger":
+            continue
+        path = openapi_path(trigger.route)
+        for method in trigger.methods:
+            operation = doc["paths"].get(path, {}).get(str(method.value).lower())
+            assert operation is not None, f"{fn.get_function_name()} missing from openapi.json"
+            assert operation["operationId"] == fn.get_function_name()
+
+
+def test_unknown_correlation_header_is_replaced_by_a_fresh_id(client):
+    resp = client.get("/api/health", headers={"x-correlation-id": "bad id with spaces"})
+    assert resp.headers["x-correlation-id"] != "bad id with spaces"
