@@ -125,7 +125,10 @@ def query_page(
     page_token: str | None = None,
     select: list[str] | None = None,
 ) -> tuple[list[Entity], str | None]:
-    """One page of a parameterised query (values are never spliced into the filter text)."""
+    """One page of a parameterised query (values are never spliced into the filter text).
+
+    The SDK finds `@name` placeholders by splitting on spaces: write `( RowKey eq @a )`, not `(RowKey eq @a)`.
+    """
     pager = table.query_entities(
         query_filter, parameters=dict(parameters), results_per_page=page_size, select=select
     ).by_page(continuation_token=decode_page_token(page_token))

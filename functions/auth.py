@@ -1,0 +1,42 @@
+"""Sign-in, tokens, invitations, single sign-on and the caller's profile."""
+
+import azure.functions as func
+
+from functions._http import HttpCall, endpoint
+from shared.identity import service
+from shared.identity.models import AcceptInvitationIn, LoginIn, MeOut, RefreshIn, TokenOut
+from shared.security.principal import ALL_ROLES
+
+bp = func.Blueprint()
+TAGS = ("auth",)
+
+
+@endpoint(bp, name="auth_login", method="POST", route="auth/login", summary="Sign in (staff email or pupil username)",
+          roles=None, request=LoginIn, response=TokenOut, errors=(401, 429), tags=TAGS)
+def login(call: HttpCall) -> TokenOut:
+    return service.login(call.body.username, call.body.password)
+
+
+@endpoint(bp, name="auth_refresh", method="POST", route="auth/refresh", summary="Swap a refresh token for new tokens",
+          roles=None, request=RefreshIn, response=TokenOut, errors=(401,), tags=TAGS)
+def refresh(call: HttpCall) -> TokenOut:
+    return service.refresh(call.body.refresh_token)
+
+
+@endpoint(bp, name="auth_logout", method="POST", route="auth/logout", summary="End the session of a refresh token",
+          roles=None, request=RefreshIn, status=204, tags=TAGS)
+def logout(call: HttpCall) -> None:
+    service.logout(call.body.refresh_token)
+
+
+@endpoint(bp, name="auth_accept_invitation", method="POST", route="auth/invitations/accept",
+          summary="Accept a staff invitation and set a password", roles=None, request=AcceptInvitationIn,
+          response=TokenOut, errors=(410,), tags=TAGS)
+def accept_invitation(call: HttpCall) -> TokenOut:
+    return service.accept_invitation(call.body.token, call.body.password)
+
+
+@endpoint(bp, name="me", method="GET", route="me", summary="The caller's profile", roles=ALL_ROLES, response=MeOut,
+          tags=TAGS)
+def me(call: HttpCall) -> MeOut:
+    return service.me(call.caller)

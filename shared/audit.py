@@ -1,0 +1,182 @@
+"""The audit log: who did what to which pseudonymous ids, when. Never names or values.
+
+Entries are partitioned by UTC day, so a range query reads only the days asked for and retention
+drops whole days.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared.errors import FieldError, InvalidRequest
+from shared.ids import iso, utcnow
+from shared.security.principal import Principal, Role
+from shared.storage.clients import Storage, get_storage
+from shared.storage.names import AUDIT
+from shared.storage.tables import partition
+
+DEFAULT_DAYS = 7
+MAX_DAYS = 92
+MAX_ENTRIES = 5000
+
+
+class Action(StrEnum):
+    SIGN_IN = "sign_in"
+    SIGN_IN_FAILED = "sign_in_failed"
+    SIGN_IN_LOCKED = "sign_in_locked"
+    SIGN_IN_SSO = "sign_in_sso"
+    SIGN_IN_SSO_REFUSED = "sign_in_sso_refused"
+    TOKEN_REUSE_DETECTED = "token_reuse_detected"
+    INVITATION_ACCEPTED = "invitation_accepted"
+    STAFF_CREATED = "staff_created"
+    STAFF_READ = "staff_read"
+    STAFF_LISTED = "staff_listed"
+    STAFF_RECTIFIED = "staff_rectified"
+    STAFF_DELETED = "staff_deleted"
+    STAFF_EXPORTED = "staff_exported"
+    PUPILS_LISTED = "pupils_listed"
+    PUPIL_READ = "pupil_read"
+    PUPIL_RECTIFIED = "pupil_rectified"
+    PUPIL_ERASED = "pupil_erased"
+    PUPIL_EXPORTED = "pupil_exported"
+    PUPIL_RESTRICTED = "pupil_restricted"
+    PUPIL_PASSWORD_RESET = "pupil_password_reset"
+    LOGIN_CARDS_PRINTED = "login_cards_printed"
+    ROSTER_INGESTED = "roster_ingested"
+    REDEMPTION_BY_STAFF = "redemption_by_staff"
+    PROGRESS_READ = "progress_read"
+    CERTIFICATE_READ = "certificate_read"
+    AUDIT_READ = "audit_read"
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    at: str
+    actor_id: str | None
+    action: str
+    subject_ids: list[str]
+    school_id: str | None
+    partner_id: str | None
+
+
+def _row_key(now: datetime) -> str:
+    return f"{now.strftime('%H%M%S%f')}-{secrets.token_hex(4)}"
+
+
+def record(
+    action: Action,
+    *,
+    actor_id: str | None,
+    subject_ids: list[str] | tuple[str, ...] = (),
+    school_id: str | None = None,
+    partner_id: str | None = None,
+    storage: Storage | None = None,
+) -> None:
+    storage = storage or get_storage()
+    now = utcnow()
+    storage.table(AUDIT).create_entity(
+        {
+            "PartitionKey": now.strftime("%Y-%m-%d"),
+            "RowKey": _row_key(now),
+            "at": iso(now),
+            "actor_id": actor_id or "",
+            "action": action.value,
+            "subject_ids": json.dumps(list(subject_ids)),
+            "school_id": school_id or "",
+            "partner_id": partner_id or "",
+        }
+    )
+
+
+def entries(
+    *,
+    start: date,
+    end: date,
+    subject_id: str | None = None,
+    school_id: str | None = None,
+    partner_id: str | None = None,
+    limit: int = 1000,
+    storage: Storage | None = None,
+) -> list[AuditEntry]:
+    """Entries from `start` to `end` (inclusive days), newest first, optionally narrowed to a scope."""
+    storage = storage or get_storage()
+    table = storage.table(AUDIT)
+    out: list[AuditEntry] = []
+    day = end
+    while day >= start and len(out) < limit:
+        rows = sorted(partition(table, day.isoformat()), key=lambda r: r["RowKey"], reverse=True)
+        for row in rows:
+            subjects = json.loads(row.get("subject_ids") or "[]")
+            if subject_id and subject_id not in subjects and row.get("actor_id") != subject_id:
+                continue
+            if school_id and row.get("school_id") != school_id:
+                continue
+            if partner_id and row.get("partner_id") != partner_id:
+                continue
+            out.append(
+                AuditEntry(
+                    at=row["at"],
+                    actor_id=row.get("actor_id") or None,
+                    action=row["action"],
+                    subject_ids=subjects,
+                    school_id=row.get("school_id") or None,
+                    partner_id=row.get("partner_id") or None,
+                )
+            )
+            if len(out) >= limit:
+                break
+        day -= timedelta(days=1)
+    return out
+
+
+class AuditQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    subject_id: str | None = Field(default=None, max_length=64)
+    school_id: str | None = Field(default=None, max_length=64, alias="school_id")
+    from_: date | None = Field(default=None, alias="from", description="first day (UTC), default 7 days ago")
+    to: date | None = Field(default=None, description="last day (UTC), default today")
+    limit: int = Field(default=500, ge=1, le=MAX_ENTRIES)
+
+
+class AuditEntryOut(BaseModel):
+    at: str
+    actor_id: str | None
+    action: str
+    subject_ids: list[str]
+    school_id: str | None = None
+    partner_id: str | None = None
+
+
+class AuditList(BaseModel):
+    entries: list[AuditEntryOut]
+
+
+def view(caller: Principal, query: AuditQuery, *, storage: Storage | None = None) -> AuditList:
+    """The audit trail within the caller's scope: the Trust sees all, a partner its schools, a school itself."""
+    today = utcnow().date()
+    end = query.to or today
+    start = query.from_ or end - timedelta(days=DEFAULT_DAYS - 1)
+    if start > end:
+        raise InvalidRequest("'from' must not be after 'to'.", errors=[FieldError("from is after to", "from")])
+    if (end - start).days >= MAX_DAYS:
+        raise InvalidRequest(
+            f"Ask for at most {MAX_DAYS} days at a time.", errors=[FieldError("range too long", "from")]
+        )
+    school_id = query.school_id
+    partner_id = None
+    if caller.role is Role.PARTNER_MANAGER:
+        partner_id = caller.partner_id
+    elif caller.role is Role.SCHOOL_STAFF:
+        school_id = caller.school_id
+    found = entries(start=start, end=end, subject_id=query.subject_id, school_id=school_id, partner_id=partner_id,
+                    limit=query.limit, storage=storage)
+    record(Action.AUDIT_READ, actor_id=caller.subject_id, school_id=caller.school_id, partner_id=caller.partner_id,
+           storage=storage)
+    return AuditList(entries=[AuditEntryOut(**e.__dict__) for e in found])

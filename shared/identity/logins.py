@@ -1,0 +1,87 @@
+"""Login records: one row per sign-in name (staff email or pupil username), unique across the system.
+
+Partitioned by the first three characters of the name, so a batch of new pupil usernames that share a
+prefix is created in one entity-group transaction (uniqueness still by insert conflict).
+The row carries what a sign-in needs in one point read: the hash, role, scope ids and lockout state.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from urllib.parse import quote
+
+from shared.security.principal import Principal, Role
+from shared.storage.tables import Entity
+
+MAX_LOGIN_LENGTH = 254
+
+
+def login_key(username: str) -> str:
+    """How a typed sign-in name is compared: NFKC, trimmed, case-insensitive."""
+    return unicodedata.normalize("NFKC", username).strip().lower()[:MAX_LOGIN_LENGTH]
+
+
+def login_keys(key: str) -> tuple[str, str]:
+    """(PartitionKey, RowKey) of a login key; characters not allowed in keys are %-escaped."""
+    row_key = quote(key, safe="@.-_+!~*'()")
+    return row_key[:3] or "_", row_key
+
+
+@dataclass
+class LoginRecord:
+    key: str
+    subject_id: str
+    role: Role
+    display_name: str
+    school_id: str | None = None
+    partner_id: str | None = None
+    password_hash: str | None = None
+    failed_count: int = 0
+    last_failed_at: str | None = None
+    locked_until: str | None = None
+    last_sign_in_at: str | None = None
+    inactive_due: str | None = None
+    etag: str | None = field(default=None, compare=False)
+
+    @property
+    def principal(self) -> Principal:
+        return Principal(
+            subject_id=self.subject_id, role=self.role, school_id=self.school_id, partner_id=self.partner_id
+        )
+
+    def entity(self) -> Entity:
+        pk, rk = login_keys(self.key)
+        return {
+            "PartitionKey": pk,
+            "RowKey": rk,
+            "subject_id": self.subject_id,
+            "role": self.role.value,
+            "display_name": self.display_name,
+            "school_id": self.school_id or "",
+            "partner_id": self.partner_id or "",
+            "password_hash": self.password_hash or "",
+            "failed_count": self.failed_count,
+            "last_failed_at": self.last_failed_at or "",
+            "locked_until": self.locked_until or "",
+            "last_sign_in_at": self.last_sign_in_at or "",
+            "inactive_due": self.inactive_due or "",
+        }
+
+    @classmethod
+    def from_entity(cls, key: str, e: Entity) -> LoginRecord:
+        return cls(
+            key=key,
+            subject_id=e["subject_id"],
+            role=Role(e["role"]),
+            display_name=e.get("display_name") or "",
+            school_id=e.get("school_id") or None,
+            partner_id=e.get("partner_id") or None,
+            password_hash=e.get("password_hash") or None,
+            failed_count=int(e.get("failed_count") or 0),
+            last_failed_at=e.get("last_failed_at") or None,
+            locked_until=e.get("locked_until") or None,
+            last_sign_in_at=e.get("last_sign_in_at") or None,
+            inactive_due=e.get("inactive_due") or None,
+            etag=e.metadata["etag"],
+        )

@@ -1,0 +1,228 @@
+"""Sign-in, token refresh and logout, invitation acceptance, and the caller's profile."""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import datetime
+
+from azure.data.tables import UpdateMode
+
+from shared import audit
+from shared.audit import Action
+from shared.errors import ConcurrencyConflict, TooManyAttempts, Unauthenticated
+from shared.identity import lockout, sessions
+from shared.identity.logins import LoginRecord, login_key, login_keys
+from shared.identity.models import MeOut, TokenOut, UserOut
+from shared.identity.passwords import check_staff_password, hash_password, needs_rehash, verify_password
+from shared.identity.subjects import current_display_name, profile
+from shared.identity.tokens import issue_access_token
+from shared.ids import digest, iso, parse_iso, utcnow
+from shared.organisation import invitations
+from shared.organisation.service import activate_staff
+from shared.security.principal import Principal, Role
+from shared.settings import get_settings
+from shared.storage.clients import Storage, get_storage
+from shared.storage.names import DUE, LOGINS, THROTTLE
+from shared.storage.tables import get_entity, update_if_match
+
+WRONG_CREDENTIALS = "The username or password is not right."
+LOCKED = "Too many failed sign-ins. Wait a little and try again."
+FAILURE_WRITE_ATTEMPTS = 5
+
+
+# --- login rows -----------------------------------------------------------------------------------
+
+def read_login(storage: Storage, key: str) -> LoginRecord | None:
+    pk, rk = login_keys(key)
+    e = get_entity(storage.table(LOGINS), pk, rk)
+    return LoginRecord.from_entity(key, e) if e else None
+
+
+def _save_login(storage: Storage, record: LoginRecord) -> None:
+    assert record.etag is not None
+    record.etag = update_if_match(storage.table(LOGINS), record.entity(), record.etag, mode=UpdateMode.REPLACE)
+
+
+# --- tokens ---------------------------------------------------------------------------------------
+
+def issue_tokens(storage: Storage, principal: Principal, display_name: str, now: datetime) -> TokenOut:
+    settings = get_settings()
+    refresh_token = sessions.start(storage, principal, days=settings.refresh_token_days, now=now)
+    return TokenOut(
+        access_token=issue_access_token(principal, settings, now=now),
+        expires_in=settings.access_token_minutes * 60,
+        refresh_token=refresh_token,
+        user=UserOut(
+            id=principal.subject_id,
+            role=principal.role,
+            display_name=display_name,
+            school_id=principal.school_id,
+            partner_id=principal.partner_id,
+        ),
+    )
+
+
+# --- sign-in --------------------------------------------------------------------------------------
+
+def _unknown_name_failure(storage: Storage, key: str, now: datetime) -> int:
+    """Count a failure against a name with no account, exactly like an account's lockout; returns lock seconds."""
+    table = storage.table(THROTTLE)
+    pk, rk = f"login-{now:%Y-%m-%d}", digest("login:" + key)
+    row = get_entity(table, pk, rk)
+    last = parse_iso(row["last_failed_at"]) if row and row.get("last_failed_at") else None
+    failures = lockout.failures_after(int(row["failures"]) if row else 0, last, now)
+    until = now + lockout.lock_duration(failures)
+    table.upsert_entity(
+        {"PartitionKey": pk, "RowKey": rk, "failures": failures, "last_failed_at": iso(now), "locked_until": iso(until)}
+    )
+    return lockout.locked_for(until, now)
+
+
+def _unknown_name_locked(storage: Storage, key: str, now: datetime) -> int:
+    row = get_entity(storage.table(THROTTLE), f"login-{now:%Y-%m-%d}", digest("login:" + key))
+    return lockout.locked_for(parse_iso(row["locked_until"]), now) if row and row.get("locked_until") else 0
+
+
+def _record_failure(storage: Storage, record: LoginRecord, now: datetime) -> int:
+    """Count the failure; concurrent guesses each count (ETag retry), so parallel attempts cannot dodge the lock."""
+    for _ in range(FAILURE_WRITE_ATTEMPTS):
+        last = parse_iso(record.last_failed_at) if record.last_failed_at else None
+        record.failed_count = lockout.failures_after(record.failed_count, last, now)
+        record.last_failed_at = iso(now)
+        until = now + lockout.lock_duration(record.failed_count)
+        record.locked_until = iso(until) if until > now else None
+        try:
+            _save_login(storage, record)
+            break
+        except ConcurrencyConflict:
+            fresh = read_login(storage, record.key)
+            if fresh is None:
+                break
+            record = fresh
+    return lockout.locked_for(until, now)
+
+
+def _after_success(storage: Storage, record: LoginRecord, now: datetime, password: str) -> None:
+    """Clear failures, refresh the inactivity due date (at most monthly), upgrade old hashes. Usually no write."""
+    settings = get_settings()
+    changed = False
+    if record.failed_count or record.locked_until:
+        record.failed_count, record.last_failed_at, record.locked_until = 0, None, None
+        changed = True
+    if record.role is not Role.PUPIL:
+        due_month = _add_months(now, settings.staff_inactive_months).strftime("%Y-%m")
+        if record.inactive_due != due_month:
+            storage.table(DUE).upsert_entity(
+                {"PartitionKey": f"staff-inactive-{due_month}", "RowKey": record.subject_id}
+            )
+            record.inactive_due = due_month
+            record.last_sign_in_at = iso(now)
+            changed = True
+    if record.password_hash and needs_rehash(record.password_hash):
+        record.password_hash = hash_password(password)
+        changed = True
+    if changed:
+        with contextlib.suppress(ConcurrencyConflict):
+            _save_login(storage, record)
+
+
+def _add_months(dt: datetime, months: int) -> datetime:
+    year, month = divmod(dt.month - 1 + months, 12)
+    return dt.replace(year=dt.year + year, month=month + 1, day=1)
+
+
+def login(username: str, password: str, *, storage: Storage | None = None) -> TokenOut:
+    """Same answer, and one Argon2 verification, whether or not the name exists."""
+    storage = storage or get_storage()
+    now = utcnow()
+    key = login_key(username)
+    record = read_login(storage, key)
+    if record is None:
+        locked = _unknown_name_locked(storage, key, now)
+        if locked:
+            audit.record(Action.SIGN_IN_LOCKED, actor_id=None, storage=storage)
+            raise TooManyAttempts(LOCKED, retry_after_seconds=locked)
+        verify_password(None, password)
+        locked = _unknown_name_failure(storage, key, now)
+        audit.record(Action.SIGN_IN_FAILED, actor_id=None, storage=storage)
+        if locked:
+            raise TooManyAttempts(LOCKED, retry_after_seconds=locked)
+        raise Unauthenticated(WRONG_CREDENTIALS)
+    locked = lockout.locked_for(parse_iso(record.locked_until) if record.locked_until else None, now)
+    if locked:
+        audit.record(Action.SIGN_IN_LOCKED, actor_id=None, subject_ids=[record.subject_id], storage=storage,
+                     school_id=record.school_id, partner_id=record.partner_id)
+        raise TooManyAttempts(LOCKED, retry_after_seconds=locked)
+    if not verify_password(record.password_hash, password):
+        locked = _record_failure(storage, record, now)
+        audit.record(Action.SIGN_IN_FAILED, actor_id=None, subject_ids=[record.subject_id], storage=storage,
+                     school_id=record.school_id, partner_id=record.partner_id)
+        if locked:
+            raise TooManyAttempts(LOCKED, retry_after_seconds=locked)
+        raise Unauthenticated(WRONG_CREDENTIALS)
+    _after_success(storage, record, now, password)
+    tokens = issue_tokens(storage, record.principal, record.display_name, now)
+    audit.record(Action.SIGN_IN, actor_id=record.subject_id, subject_ids=[record.subject_id], storage=storage,
+                 school_id=record.school_id, partner_id=record.partner_id)
+    return tokens
+
+
+def refresh(refresh_token: str, *, storage: Storage | None = None) -> TokenOut:
+    storage = storage or get_storage()
+    now = utcnow()
+    family, new_token, reused = sessions.rotate(storage, refresh_token, now=now)
+    if reused:
+        p = family.principal
+        audit.record(Action.TOKEN_REUSE_DETECTED, actor_id=None, subject_ids=[p.subject_id], storage=storage,
+                     school_id=p.school_id, partner_id=p.partner_id)
+        raise Unauthenticated("The refresh token was already used; sign in again.")
+    display_name = current_display_name(storage, family.principal)
+    if display_name is None:
+        sessions.revoke(storage, family.partition, family.family_id)
+        raise Unauthenticated("The account no longer exists; sign in again.")
+    settings = get_settings()
+    return TokenOut(
+        access_token=issue_access_token(family.principal, settings, now=now),
+        expires_in=settings.access_token_minutes * 60,
+        refresh_token=new_token,
+        user=UserOut(
+            id=family.principal.subject_id,
+            role=family.principal.role,
+            display_name=display_name,
+            school_id=family.principal.school_id,
+            partner_id=family.principal.partner_id,
+        ),
+    )
+
+
+def logout(refresh_token: str, *, storage: Storage | None = None) -> None:
+    sessions.end(storage or get_storage(), refresh_token)
+
+
+def set_password(storage: Storage, key: str, password_hash: str) -> LoginRecord:
+    record = read_login(storage, key)
+    if record is None:
+        raise Unauthenticated("The invitation is not valid.")
+    record.password_hash = password_hash
+    record.failed_count, record.last_failed_at, record.locked_until = 0, None, None
+    _save_login(storage, record)
+    return record
+
+
+def accept_invitation(token: str, password: str, *, storage: Storage | None = None) -> TokenOut:
+    storage = storage or get_storage()
+    now = utcnow()
+    staff = invitations.peek(storage, token, now=now)
+    check_staff_password(password, email=staff.email)
+    password_hash = hash_password(password)
+    invitations.consume(storage, token, now=now)
+    record = set_password(storage, login_key(staff.email), password_hash)
+    activate_staff(storage, staff.id)
+    audit.record(Action.INVITATION_ACCEPTED, actor_id=staff.id, subject_ids=[staff.id], storage=storage,
+                 school_id=staff.school_id, partner_id=staff.partner_id)
+    return issue_tokens(storage, record.principal, record.display_name, now)
+
+
+def me(principal: Principal, *, storage: Storage | None = None) -> MeOut:
+    return profile(storage or get_storage(), principal)
+

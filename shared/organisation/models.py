@@ -1,0 +1,255 @@
+"""Organisation and staff models, split by direction: requests in, stored records, public responses out."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from enum import StrEnum
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from shared.security.principal import Role
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+class DobPolicy(StrEnum):
+    EXACT = "exact"
+    GENERIC = "generic"
+
+
+def clean_text(value: str, *, field: str, max_length: int = 100) -> str:
+    value = unicodedata.normalize("NFC", " ".join(value.split()))
+    if not value:
+        raise ValueError(f"{field} is required")
+    if len(value) > max_length:
+        raise ValueError(f"{field} must be at most {max_length} characters")
+    if _CONTROL.search(value):
+        raise ValueError(f"{field} must not contain control characters")
+    return value
+
+
+def normalise_email(value: str) -> str:
+    """Lower-cased, IDNA-normalised; no deliverability check (no network)."""
+    try:
+        result = validate_email(value.strip(), check_deliverability=False)
+    except EmailNotValidError:
+        raise ValueError("email is not a valid email address") from None
+    return result.normalized.lower()
+
+
+def normalise_phone(value: str | None) -> str | None:
+    """A UK or international number, stored in E.164."""
+    if value is None or not value.strip():
+        return None
+    try:
+        number = phonenumbers.parse(value, "GB")
+    except phonenumbers.NumberParseException:
+        raise ValueError("phone is not a valid UK or international (E.164) number") from None
+    if not phonenumbers.is_valid_number(number):
+        raise ValueError("phone is not a valid UK or international (E.164) number")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+# --- requests ---------------------------------------------------------------------------------
+
+class PartnerIn(_In):
+    name: str = Field(min_length=1, max_length=120)
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        return clean_text(v, field="name", max_length=120)
+
+
+class SchoolIn(_In):
+    name: str = Field(min_length=1, max_length=120)
+    urn: str | None = Field(default=None, description="DfE Unique Reference Number (6 digits)")
+    dob_policy: DobPolicy = DobPolicy.EXACT
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        return clean_text(v, field="name", max_length=120)
+
+    @field_validator("urn")
+    @classmethod
+    def _urn(cls, v: str | None) -> str | None:
+        if v is None or v == "":
+            return None
+        if not re.fullmatch(r"\d{6}", v):
+            raise ValueError("urn must be the school's 6-digit DfE URN")
+        return v
+
+
+class SchoolPatch(_In):
+    name: str | None = None
+    urn: str | None = None
+    dob_policy: DobPolicy | None = None
+    active: bool | None = Field(default=None, description="false when the school leaves the programme")
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str | None) -> str | None:
+        return None if v is None else clean_text(v, field="name", max_length=120)
+
+    @field_validator("urn")
+    @classmethod
+    def _urn(cls, v: str | None) -> str | None:
+        return SchoolIn._urn(v)
+
+
+class StaffIn(_In):
+    first_name: str
+    last_name: str
+    nickname: str
+    email: str
+    phone: str | None = None
+
+    @field_validator("first_name", "last_name", "nickname")
+    @classmethod
+    def _names(cls, v: str, info) -> str:
+        return clean_text(v, field=info.field_name)
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, v: str) -> str:
+        return normalise_email(v)
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, v: str | None) -> str | None:
+        return normalise_phone(v)
+
+
+class StaffPatch(_In):
+    first_name: str | None = None
+    last_name: str | None = None
+    nickname: str | None = None
+    email: str | None = None
+    phone: str | None = None
+
+    @field_validator("first_name", "last_name", "nickname")
+    @classmethod
+    def _names(cls, v: str | None, info) -> str | None:
+        return None if v is None else clean_text(v, field=info.field_name)
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, v: str | None) -> str | None:
+        return None if v is None else normalise_email(v)
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, v: str | None) -> str | None:
+        return normalise_phone(v) if v is not None else None
+
+
+# --- stored records -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Partner:
+    id: str
+    name: str
+    created_at: str
+
+
+@dataclass(frozen=True)
+class School:
+    id: str
+    partner_id: str
+    name: str
+    urn: str | None
+    dob_policy: DobPolicy
+    active: bool
+    created_at: str
+    left_programme_at: str | None = None
+    last_sync_at: str | None = None
+
+
+class StaffStatus(StrEnum):
+    INVITED = "invited"
+    ACTIVE = "active"
+
+
+@dataclass(frozen=True)
+class StaffMember:
+    id: str
+    role: Role
+    first_name: str
+    last_name: str
+    nickname: str
+    email: str
+    phone: str | None
+    partner_id: str | None
+    school_id: str | None
+    status: StaffStatus
+    created_at: str
+
+
+# --- responses ----------------------------------------------------------------------------------
+
+class PartnerOut(BaseModel):
+    id: str
+    name: str
+
+
+class PartnerList(BaseModel):
+    partners: list[PartnerOut]
+
+
+class SchoolOut(BaseModel):
+    id: str
+    partner_id: str
+    name: str
+    urn: str | None
+    dob_policy: DobPolicy
+    active: bool
+    last_sync_at: str | None = None
+
+
+class SchoolList(BaseModel):
+    schools: list[SchoolOut]
+
+
+class StaffOut(BaseModel):
+    id: str
+    role: Role
+    first_name: str
+    last_name: str
+    nickname: str
+    email: str
+    phone: str | None
+    school_id: str | None
+    partner_id: str | None
+    status: StaffStatus
+
+
+class StaffCreatedOut(StaffOut):
+    invitation_url: str
+    invitation_expires_at: str
+
+
+class StaffList(BaseModel):
+    staff: list[StaffOut]
+
+
+def school_out(s: School) -> SchoolOut:
+    return SchoolOut(
+        id=s.id, partner_id=s.partner_id, name=s.name, urn=s.urn, dob_policy=s.dob_policy, active=s.active,
+        last_sync_at=s.last_sync_at,
+    )
+
+
+def staff_out(s: StaffMember) -> StaffOut:
+    return StaffOut(
+        id=s.id, role=s.role, first_name=s.first_name, last_name=s.last_name, nickname=s.nickname, email=s.email,
+        phone=s.phone, school_id=s.school_id, partner_id=s.partner_id, status=s.status,
+    )

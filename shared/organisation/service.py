@@ -1,0 +1,288 @@
+"""Partners, schools and staff accounts: create, list, read, rectify, delete."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, datetime
+
+from azure.core.exceptions import ResourceExistsError
+from azure.data.tables import UpdateMode
+
+from shared import audit
+from shared.audit import Action
+from shared.errors import Conflict, FieldError
+from shared.identity.logins import LoginRecord, login_key, login_keys
+from shared.ids import iso, new_id, utcnow
+from shared.organisation import invitations, store
+from shared.organisation.models import (
+    Partner,
+    PartnerIn,
+    PartnerList,
+    PartnerOut,
+    School,
+    SchoolIn,
+    SchoolList,
+    SchoolOut,
+    SchoolPatch,
+    StaffCreatedOut,
+    StaffIn,
+    StaffList,
+    StaffMember,
+    StaffOut,
+    StaffPatch,
+    StaffStatus,
+    school_out,
+    staff_out,
+)
+from shared.security import scope
+from shared.security.principal import Principal, Role
+from shared.settings import get_settings
+from shared.storage.clients import Storage, get_storage
+from shared.storage.names import DUE, LOGINS, STAFF
+from shared.storage.tables import get_entity, update_if_match
+
+EMAIL_TAKEN = "An account with this email address already exists."
+
+
+# --- partners -------------------------------------------------------------------------------------
+
+def create_partner(caller: Principal, body: PartnerIn, *, storage: Storage | None = None) -> PartnerOut:
+    scope.require_role(caller, Role.TRUST_ADMIN)
+    storage = storage or get_storage()
+    partner = Partner(id=new_id("ptn"), name=body.name, created_at=iso(utcnow()))
+    store.put_partner(storage, partner)
+    return PartnerOut(id=partner.id, name=partner.name)
+
+
+def list_partners(caller: Principal, *, storage: Storage | None = None) -> PartnerList:
+    storage = storage or get_storage()
+    if caller.role is Role.TRUST_ADMIN:
+        partners = store.all_partners(storage)
+    else:
+        own = store.get_partner(storage, caller.partner_id) if caller.partner_id else None
+        partners = [own] if own and caller.role is Role.PARTNER_MANAGER else []
+    return PartnerList(partners=[PartnerOut(id=p.id, name=p.name) for p in partners])
+
+
+def visible_partner(storage: Storage, caller: Principal, partner_id: str) -> Partner:
+    scope.require(scope.sees_partner(caller, partner_id))
+    partner = store.get_partner(storage, partner_id)
+    scope.require(partner is not None)
+    assert partner is not None
+    return partner
+
+
+# --- schools --------------------------------------------------------------------------------------
+
+def visible_school(storage: Storage, caller: Principal, school_id: str) -> School:
+    """The school, if it is inside the caller's scope; otherwise the same 404 as a missing one."""
+    school = store.get_school(storage, school_id)
+    scope.require(school is not None and scope.sees_school(caller, school.id, school.partner_id))
+    assert school is not None
+    return school
+
+
+def create_school(caller: Principal, partner_id: str, body: SchoolIn, *, storage: Storage | None = None) -> SchoolOut:
+    storage = storage or get_storage()
+    visible_partner(storage, caller, partner_id)
+    school = School(
+        id=new_id("sch"), partner_id=partner_id, name=body.name, urn=body.urn, dob_policy=body.dob_policy,
+        active=True, created_at=iso(utcnow()),
+    )
+    store.put_school(storage, school)
+    return school_out(school)
+
+
+def list_schools(caller: Principal, partner_id: str, *, storage: Storage | None = None) -> SchoolList:
+    storage = storage or get_storage()
+    visible_partner(storage, caller, partner_id)
+    return SchoolList(schools=[school_out(s) for s in store.schools_of_partner(storage, partner_id)])
+
+
+def get_school(caller: Principal, school_id: str, *, storage: Storage | None = None) -> SchoolOut:
+    return school_out(visible_school(storage or get_storage(), caller, school_id))
+
+
+def update_school(caller: Principal, school_id: str, body: SchoolPatch, *, storage: Storage | None = None) -> SchoolOut:
+    storage = storage or get_storage()
+    school = visible_school(storage, caller, school_id)
+    scope.require_change(caller.role in (Role.TRUST_ADMIN, Role.PARTNER_MANAGER))
+    changes = body.model_dump(exclude_unset=True, exclude_none=True)
+    if "active" in changes:
+        if changes["active"] and not school.active:
+            changes["left_programme_at"] = None
+        elif not changes["active"] and school.active:
+            # Leaving the programme starts the retention clock for all of the school's pupils.
+            now = utcnow()
+            changes["left_programme_at"] = iso(now)
+            storage.table(DUE).upsert_entity(
+                {"PartitionKey": f"school-exit-{_due_day(now, get_settings().school_exit_grace_days)}",
+                 "RowKey": school.id}
+            )
+    updated = replace(school, **changes)
+    store.put_school(storage, updated)
+    return school_out(updated)
+
+
+def _due_day(now: datetime, days: int) -> str:
+    return date.fromordinal(now.date().toordinal() + days).isoformat()
+
+
+# --- staff ----------------------------------------------------------------------------------------
+
+def _create_staff(
+    storage: Storage, caller: Principal, body: StaffIn, role: Role, *, partner_id: str | None, school_id: str | None
+) -> StaffCreatedOut:
+    now = utcnow()
+    member = StaffMember(
+        id=new_id("stf"), role=role, first_name=body.first_name, last_name=body.last_name, nickname=body.nickname,
+        email=body.email, phone=body.phone, partner_id=partner_id, school_id=school_id,
+        status=StaffStatus.INVITED, created_at=iso(now),
+    )
+    staff_table = storage.table(STAFF)
+    staff_table.create_entity(store.staff_entity(member))
+    login = LoginRecord(
+        key=login_key(member.email), subject_id=member.id, role=role, display_name=member.nickname,
+        school_id=school_id, partner_id=partner_id,
+    )
+    try:
+        storage.table(LOGINS).create_entity(login.entity())
+    except ResourceExistsError:
+        staff_table.delete_entity(store.STAFF_PK, member.id)
+        raise Conflict(EMAIL_TAKEN, errors=[FieldError(field="email", message=EMAIL_TAKEN)]) from None
+    store.put_staff_listing(storage, member)
+    token, expires = invitations.create(storage, member.id, days=get_settings().invitation_days, now=now)
+    audit.record(Action.STAFF_CREATED, actor_id=caller.subject_id, subject_ids=[member.id], storage=storage,
+                 school_id=school_id, partner_id=partner_id)
+    return StaffCreatedOut(
+        **staff_out(member).model_dump(),
+        invitation_url=invitations.invitation_url(get_settings().public_base_url, token),
+        invitation_expires_at=iso(expires),
+    )
+
+
+def create_partner_manager(
+    caller: Principal, partner_id: str, body: StaffIn, *, storage: Storage | None = None
+) -> StaffCreatedOut:
+    storage = storage or get_storage()
+    visible_partner(storage, caller, partner_id)
+    scope.require_change(caller.role is Role.TRUST_ADMIN, "Only the Trust creates partner managers.")
+    return _create_staff(storage, caller, body, Role.PARTNER_MANAGER, partner_id=partner_id, school_id=None)
+
+
+def create_school_staff(
+    caller: Principal, school_id: str, body: StaffIn, *, storage: Storage | None = None
+) -> StaffCreatedOut:
+    storage = storage or get_storage()
+    school = visible_school(storage, caller, school_id)
+    scope.require_change(
+        caller.role in (Role.TRUST_ADMIN, Role.PARTNER_MANAGER), "Your partner manager adds staff accounts."
+    )
+    return _create_staff(storage, caller, body, Role.SCHOOL_STAFF, partner_id=school.partner_id, school_id=school.id)
+
+
+def create_trust_admin(body: StaffIn, *, storage: Storage | None = None) -> StaffCreatedOut:
+    """Bootstrap: the first trust admin of a new deployment (no caller; run from the CLI)."""
+    storage = storage or get_storage()
+    system = Principal(subject_id="system", role=Role.TRUST_ADMIN)
+    return _create_staff(storage, system, body, Role.TRUST_ADMIN, partner_id=None, school_id=None)
+
+
+def list_school_staff(caller: Principal, school_id: str, *, storage: Storage | None = None) -> StaffList:
+    storage = storage or get_storage()
+    school = visible_school(storage, caller, school_id)
+    members = store.listed_staff(storage, store.staff_listing_partition(Role.SCHOOL_STAFF, school.id, None))
+    audit.record(Action.STAFF_LISTED, actor_id=caller.subject_id, subject_ids=[m.id for m in members],
+                 storage=storage, school_id=school.id, partner_id=school.partner_id)
+    return StaffList(staff=[staff_out(m) for m in members])
+
+
+def list_partner_managers(caller: Principal, partner_id: str, *, storage: Storage | None = None) -> StaffList:
+    storage = storage or get_storage()
+    visible_partner(storage, caller, partner_id)
+    members = store.listed_staff(storage, store.staff_listing_partition(Role.PARTNER_MANAGER, None, partner_id))
+    audit.record(Action.STAFF_LISTED, actor_id=caller.subject_id, subject_ids=[m.id for m in members],
+                 storage=storage, partner_id=partner_id)
+    return StaffList(staff=[staff_out(m) for m in members])
+
+
+def _visible_staff(storage: Storage, caller: Principal, staff_id: str) -> tuple[StaffMember, str]:
+    found = store.get_staff(storage, staff_id)
+    scope.require(
+        found is not None
+        and scope.sees_staff(caller, found[0].id, found[0].role, found[0].school_id, found[0].partner_id)
+    )
+    assert found is not None
+    return found
+
+
+def get_staff(caller: Principal, staff_id: str, *, storage: Storage | None = None) -> StaffOut:
+    storage = storage or get_storage()
+    member, _ = _visible_staff(storage, caller, staff_id)
+    audit.record(Action.STAFF_READ, actor_id=caller.subject_id, subject_ids=[member.id], storage=storage,
+                 school_id=member.school_id, partner_id=member.partner_id)
+    return staff_out(member)
+
+
+def rectify_staff(caller: Principal, staff_id: str, body: StaffPatch, *, storage: Storage | None = None) -> StaffOut:
+    storage = storage or get_storage()
+    member, etag = _visible_staff(storage, caller, staff_id)
+    scope.require_change(scope.manages_staff(caller, member.id, member.role, member.partner_id))
+    changes = body.model_dump(exclude_unset=True)
+    for required in ("first_name", "last_name", "nickname", "email"):
+        if required in changes and changes[required] is None:
+            changes.pop(required)
+    updated = replace(member, **changes)
+    old_key, new_key = login_key(member.email), login_key(updated.email)
+    logins = storage.table(LOGINS)
+    old_pk, old_rk = login_keys(old_key)
+    old_login = get_entity(logins, old_pk, old_rk)
+    if new_key != old_key:
+        # A new email is a new sign-in name: claim it first (uniqueness), then release the old one.
+        moved = LoginRecord.from_entity(old_key, old_login) if old_login else LoginRecord(
+            key=new_key, subject_id=member.id, role=member.role, display_name=updated.nickname,
+            school_id=member.school_id, partner_id=member.partner_id,
+        )
+        moved.key, moved.display_name = new_key, updated.nickname
+        try:
+            logins.create_entity(moved.entity())
+        except ResourceExistsError:
+            raise Conflict(EMAIL_TAKEN, errors=[FieldError(field="email", message=EMAIL_TAKEN)]) from None
+        update_if_match(storage.table(STAFF), store.staff_entity(updated), etag)
+        logins.delete_entity(old_pk, old_rk)
+    else:
+        update_if_match(storage.table(STAFF), store.staff_entity(updated), etag)
+        if old_login is not None and old_login.get("display_name") != updated.nickname:
+            logins.update_entity(
+                {"PartitionKey": old_pk, "RowKey": old_rk, "display_name": updated.nickname}, mode=UpdateMode.MERGE
+            )
+    audit.record(Action.STAFF_RECTIFIED, actor_id=caller.subject_id, subject_ids=[member.id], storage=storage,
+                 school_id=member.school_id, partner_id=member.partner_id)
+    return staff_out(updated)
+
+
+def erase_staff_member(storage: Storage, member: StaffMember) -> None:
+    """Everything that names the person goes: login row (email, hash), staff rows. Idempotent."""
+    pk, rk = login_keys(login_key(member.email))
+    storage.table(LOGINS).delete_entity(pk, rk)
+    store.delete_staff_rows(storage, member)
+
+
+def delete_staff(caller: Principal, staff_id: str, *, storage: Storage | None = None) -> None:
+    storage = storage or get_storage()
+    member, _ = _visible_staff(storage, caller, staff_id)
+    scope.require_change(scope.manages_staff(caller, member.id, member.role, member.partner_id))
+    erase_staff_member(storage, member)
+    audit.record(Action.STAFF_DELETED, actor_id=caller.subject_id, subject_ids=[member.id], storage=storage,
+                 school_id=member.school_id, partner_id=member.partner_id)
+
+
+def activate_staff(storage: Storage, staff_id: str) -> None:
+    found = store.get_staff(storage, staff_id)
+    if found is None:
+        return
+    member, etag = found
+    if member.status is not StaffStatus.ACTIVE:
+        update_if_match(storage.table(STAFF), store.staff_entity(replace(member, status=StaffStatus.ACTIVE)), etag)
+
+

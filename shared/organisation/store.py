@@ -1,0 +1,171 @@
+"""Table mapping of partners, schools and staff.
+
+- partners: PK "partner", RK partner id (the national list is small).
+- schools:  PK "school", RK school id (point read), plus a listing row per partner
+            (PK "p-<partner id>", RK school id) so a partner's schools are one partition read.
+- staff:    PK "staff", RK staff id (point read), plus listing rows that hold no personal data
+            (PK "school-<id>" / "partner-<id>" / "trust", RK staff id).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from shared.organisation.models import DobPolicy, Partner, School, StaffMember, StaffStatus
+from shared.security.principal import Role
+from shared.storage.clients import Storage
+from shared.storage.names import PARTNERS, SCHOOLS, STAFF
+from shared.storage.tables import Entity, check_key, get_entity, partition
+
+PARTNER_PK = "partner"
+SCHOOL_PK = "school"
+STAFF_PK = "staff"
+
+
+def _opt(value: str | None) -> str | None:
+    return value or None
+
+
+# --- partners -------------------------------------------------------------------------------------
+
+def partner_from(e: Entity) -> Partner:
+    return Partner(id=e["RowKey"], name=e["name"], created_at=e["created_at"])
+
+
+def put_partner(storage: Storage, partner: Partner) -> None:
+    storage.table(PARTNERS).upsert_entity(
+        {"PartitionKey": PARTNER_PK, "RowKey": partner.id, "name": partner.name, "created_at": partner.created_at}
+    )
+
+
+def get_partner(storage: Storage, partner_id: str) -> Partner | None:
+    e = get_entity(storage.table(PARTNERS), PARTNER_PK, check_key(partner_id))
+    return partner_from(e) if e else None
+
+
+def all_partners(storage: Storage) -> list[Partner]:
+    return sorted((partner_from(e) for e in partition(storage.table(PARTNERS), PARTNER_PK)), key=lambda p: p.name)
+
+
+# --- schools --------------------------------------------------------------------------------------
+
+def school_from(e: Entity) -> School:
+    return School(
+        id=e["RowKey"],
+        partner_id=e["partner_id"],
+        name=e["name"],
+        urn=_opt(e.get("urn")),
+        dob_policy=DobPolicy(e.get("dob_policy") or "exact"),
+        active=bool(e.get("active", True)),
+        created_at=e["created_at"],
+        left_programme_at=_opt(e.get("left_programme_at")),
+        last_sync_at=_opt(e.get("last_sync_at")),
+    )
+
+
+def _school_entity(school: School, partition_key: str) -> Entity:
+    return {
+        "PartitionKey": partition_key,
+        "RowKey": school.id,
+        "partner_id": school.partner_id,
+        "name": school.name,
+        "urn": school.urn or "",
+        "dob_policy": school.dob_policy.value,
+        "active": school.active,
+        "created_at": school.created_at,
+        "left_programme_at": school.left_programme_at or "",
+        "last_sync_at": school.last_sync_at or "",
+    }
+
+
+def put_school(storage: Storage, school: School) -> None:
+    """Canonical row first, then the partner's listing copy; a retry after a crash converges."""
+    table = storage.table(SCHOOLS)
+    table.upsert_entity(_school_entity(school, SCHOOL_PK))
+    table.upsert_entity(_school_entity(school, f"p-{school.partner_id}"))
+
+
+def get_school(storage: Storage, school_id: str) -> School | None:
+    e = get_entity(storage.table(SCHOOLS), SCHOOL_PK, check_key(school_id))
+    return school_from(e) if e else None
+
+
+def schools_of_partner(storage: Storage, partner_id: str) -> list[School]:
+    rows = partition(storage.table(SCHOOLS), f"p-{check_key(partner_id)}")
+    return sorted((school_from(e) for e in rows), key=lambda s: s.name)
+
+
+def all_schools(storage: Storage) -> Iterable[School]:
+    return (school_from(e) for e in partition(storage.table(SCHOOLS), SCHOOL_PK))
+
+
+# --- staff ----------------------------------------------------------------------------------------
+
+def staff_listing_partition(role: Role, school_id: str | None, partner_id: str | None) -> str:
+    if role is Role.SCHOOL_STAFF:
+        return f"school-{school_id}"
+    if role is Role.PARTNER_MANAGER:
+        return f"partner-{partner_id}"
+    return "trust"
+
+
+def staff_from(e: Entity) -> StaffMember:
+    return StaffMember(
+        id=e["RowKey"],
+        role=Role(e["role"]),
+        first_name=e["first_name"],
+        last_name=e["last_name"],
+        nickname=e["nickname"],
+        email=e["email"],
+        phone=_opt(e.get("phone")),
+        partner_id=_opt(e.get("partner_id")),
+        school_id=_opt(e.get("school_id")),
+        status=StaffStatus(e.get("status") or "invited"),
+        created_at=e["created_at"],
+    )
+
+
+def staff_entity(s: StaffMember) -> Entity:
+    return {
+        "PartitionKey": STAFF_PK,
+        "RowKey": s.id,
+        "role": s.role.value,
+        "first_name": s.first_name,
+        "last_name": s.last_name,
+        "nickname": s.nickname,
+        "email": s.email,
+        "phone": s.phone or "",
+        "partner_id": s.partner_id or "",
+        "school_id": s.school_id or "",
+        "status": s.status.value,
+        "created_at": s.created_at,
+    }
+
+
+def get_staff(storage: Storage, staff_id: str) -> tuple[StaffMember, str] | None:
+    """(staff member, etag) or None."""
+    e = get_entity(storage.table(STAFF), STAFF_PK, check_key(staff_id))
+    return (staff_from(e), e.metadata["etag"]) if e else None
+
+
+def put_staff_listing(storage: Storage, s: StaffMember) -> None:
+    storage.table(STAFF).upsert_entity(
+        {"PartitionKey": staff_listing_partition(s.role, s.school_id, s.partner_id), "RowKey": s.id}
+    )
+
+
+def delete_staff_rows(storage: Storage, s: StaffMember) -> None:
+    table = storage.table(STAFF)
+    table.delete_entity(staff_listing_partition(s.role, s.school_id, s.partner_id), s.id)
+    table.delete_entity(STAFF_PK, s.id)
+
+
+def listed_staff(storage: Storage, listing_partition: str) -> list[StaffMember]:
+    table = storage.table(STAFF)
+    out = []
+    for row in partition(table, listing_partition, select=["RowKey"]):
+        e = get_entity(table, STAFF_PK, row["RowKey"])
+        if e is not None:
+            out.append(staff_from(e))
+    return sorted(out, key=lambda s: (s.last_name.lower(), s.first_name.lower()))
+
