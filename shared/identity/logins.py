@@ -1,7 +1,8 @@
 """Login records: one row per sign-in name (staff email or pupil username), unique across the system.
 
-Partitioned by the first three characters of the name, so a batch of new pupil usernames that share a
-prefix is created in one entity-group transaction (uniqueness still by insert conflict).
+Keys are hashes of the name, so no username or email appears in a storage key, URL or storage log:
+PK = hash of the first three characters (a batch of new pupil usernames sharing a prefix is created in
+one entity-group transaction; uniqueness still by insert conflict), RK = hash of the whole name.
 The row carries what a sign-in needs in one point read: the hash, role, scope ids and lockout state.
 """
 
@@ -9,8 +10,8 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
-from urllib.parse import quote
 
+from shared.ids import digest
 from shared.security.principal import Principal, Role
 from shared.storage.tables import Entity
 
@@ -23,9 +24,8 @@ def login_key(username: str) -> str:
 
 
 def login_keys(key: str) -> tuple[str, str]:
-    """(PartitionKey, RowKey) of a login key; characters not allowed in keys are %-escaped."""
-    row_key = quote(key, safe="@.-_+!~*'()")
-    return row_key[:3] or "_", row_key
+    """(PartitionKey, RowKey) of a login key."""
+    return digest("login-prefix:" + key[:3])[:8], digest("login:" + key)
 
 
 @dataclass

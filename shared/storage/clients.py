@@ -21,8 +21,10 @@ from shared.settings import AZURITE_CONNECTION_STRING, Settings, get_settings
 from shared.storage.counting import RequestCounter, request_counter
 from shared.storage.names import CONTAINERS, QUEUES, TABLES
 
-# The SDKs log request URLs at INFO, and entity keys in URLs can be pupil usernames.
-logging.getLogger("azure").setLevel(logging.WARNING)
+# The SDKs and urllib3 log request URLs (entity keys, query filters) at INFO/DEBUG. Keys hold ids and
+# hashes only, but a debug switch in production must still not turn storage traffic into log lines.
+for _noisy in ("azure", "urllib3"):
+    logging.getLogger(_noisy).setLevel(logging.WARNING)
 
 AZURITE_DEV_CONNECTION_STRING = (
     "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;"

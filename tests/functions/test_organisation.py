@@ -109,3 +109,24 @@ def test_school_leaving_the_programme_is_recorded(world):
     school = as_manager.post(f"/api/partners/{world.b.partner_id}/schools", json={"name": "Closing"}).json()
     resp = as_manager.patch(f"/api/schools/{school['id']}", json={"active": False})
     assert resp.status == 200 and resp.json()["active"] is False
+
+
+def test_audit_lists_staff_changes_within_scope(world):
+    from tests.world import staff_body
+
+    created = world.as_(world.a.manager).post(f"/api/schools/{world.a.school_id}/staff", json=staff_body("aud"))
+    staff_id = created.json()["id"]
+    as_manager_a = world.as_(world.a.manager)
+    entries = as_manager_a.get("/api/audit", params={"subject_id": staff_id}).json()["entries"]
+    assert [e["action"] for e in entries] == ["staff_created"]
+    assert entries[0]["actor_id"] == world.a.manager.id
+    assert world.as_(world.admin).get("/api/audit", params={"subject_id": staff_id}).json()["entries"]
+    assert world.as_(world.b.manager).get("/api/audit", params={"subject_id": staff_id}).json()["entries"] == []
+    assert world.as_(world.b.staff).get("/api/audit", params={"subject_id": staff_id}).json()["entries"] == []
+
+
+def test_audit_refuses_bad_ranges(world):
+    resp = world.as_(world.admin).get("/api/audit", params={"from": "2026-02-01", "to": "2026-01-01"})
+    assert resp.status == 400
+    resp = world.as_(world.admin).get("/api/audit", params={"from": "yesterday"})
+    assert resp.status == 400 and resp.json()["errors"][0]["field"] == "from"

@@ -1,0 +1,90 @@
+"""Tenant isolation: every endpoint x every role x own vs foreign tenant.
+
+A resource outside the caller's scope must answer 404 exactly like a missing one; a role the endpoint
+does not serve gets 403; inside the scope the call is not refused for scope reasons. A test below
+fails when an endpoint with a tenant id in its route is missing from CASES, so the matrix grows with
+the API.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+
+from devhost.routing import functions_of
+from function_app import app
+from shared.api.spec import registry
+from tests.world import Tenant, World, staff_body
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str  # the HTTP function name
+    params: Callable[[World, Tenant], dict]
+    body: Callable[[World, Tenant], dict | None] = lambda w, t: None
+
+
+def _throwaway_staff(world: World, tenant: Tenant) -> dict:
+    created = world.as_(world.admin).post(f"/api/schools/{tenant.school_id}/staff", json=staff_body("matrix"))
+    assert created.status == 201
+    return {"staff_id": created.json()["id"]}
+
+
+CASES = [
+    Case("partner_managers_create", lambda w, t: {"partner_id": t.partner_id}, lambda w, t: staff_body("mgr")),
+    Case("partner_managers_list", lambda w, t: {"partner_id": t.partner_id}),
+    Case("schools_create", lambda w, t: {"partner_id": t.partner_id}, lambda w, t: {"name": "Matrix School"}),
+    Case("schools_list", lambda w, t: {"partner_id": t.partner_id}),
+    Case("school_get", lambda w, t: {"school_id": t.school_id}),
+    Case("school_update", lambda w, t: {"school_id": t.school_id}, lambda w, t: {"urn": "654321"}),
+    Case("school_staff_create", lambda w, t: {"school_id": t.school_id}, lambda w, t: staff_body("matrix")),
+    Case("school_staff_list", lambda w, t: {"school_id": t.school_id}),
+    Case("staff_get", lambda w, t: {"staff_id": t.staff.id}),
+    Case("staff_rectify", lambda w, t: {"staff_id": t.staff.id}, lambda w, t: {"phone": "07911 123456"}),
+    Case("staff_delete", _throwaway_staff),
+]
+
+# Endpoints whose routes carry no tenant id (sign-in, the caller's own data, scope-filtered lists).
+NOT_TENANT_ROUTED = {"health", "openapi", "auth_login", "auth_refresh", "auth_logout", "auth_accept_invitation",
+                     "auth_sso_login", "auth_sso_callback", "me", "partners_create", "partners_list", "audit_list"}
+
+ROLES = ["trust_admin", "partner_manager", "school_staff"]
+
+
+def _actor(world: World, role: str):
+    return {"trust_admin": world.admin, "partner_manager": world.a.manager, "school_staff": world.a.staff}[role]
+
+
+def _call(world: World, role: str, case: Case, tenant: Tenant):
+    endpoint = registry.get(case.name)
+    assert endpoint is not None
+    path = "/api/" + endpoint.route.format(**case.params(world, tenant))
+    return world.as_(_actor(world, role)).request(endpoint.method, path, json_body=case.body(world, tenant))
+
+
+def test_every_tenant_routed_endpoint_is_in_the_matrix():
+    names = {fn.get_function_name() for fn in functions_of(app)}
+    assert names - NOT_TENANT_ROUTED - {c.name for c in CASES} == set()
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
+def test_foreign_tenant_is_indistinguishable_from_missing(world, role, case):
+    resp = _call(world, role, case, world.b)
+    endpoint = registry.get(case.name)
+    if role == "trust_admin":
+        assert resp.status not in (401, 403, 404), resp.body
+    elif endpoint.roles is not None and role not in {r.value for r in endpoint.roles}:
+        assert resp.status == 403
+    else:
+        assert resp.status == 404, resp.body
+        assert resp.json()["detail"] == "Not found."
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
+def test_own_tenant_is_never_hidden(world, role, case):
+    resp = _call(world, role, case, world.a)
+    assert resp.status not in (401, 404), resp.body
