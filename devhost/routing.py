@@ -29,7 +29,8 @@ def compile_route(template: str, prefix: str) -> re.Pattern[str]:
         pattern += re.escape(full[pos : m.start()])
         catch_all, name, optional = m.groups()
         if catch_all:
-            pattern += f"(?P<{name}>.*)"
+            # ASP.NET routing lets a catch-all match nothing at all, slash included: `files/{*rest}` serves /files.
+            pattern = pattern.removesuffix(re.escape("/")) + f"(?:/(?P<{name}>.*))?"
         elif optional:
             pattern = pattern.removesuffix(re.escape("/")) + f"(?:/(?P<{name}>[^/]+))?"
         else:
@@ -46,6 +47,9 @@ class HttpRoute:
     pattern: re.Pattern[str]
     handler: Any
     literal_segments: int
+    # The keyword the user function takes the HttpRequest as, and the template as declared (for listings).
+    arg_name: str = "req"
+    template: str = ""
 
     def match(self, method: str, path: str) -> dict[str, str] | None:
         m = self.pattern.match(path)
@@ -76,7 +80,11 @@ def http_routes(app: Any, prefix: str) -> list[HttpRoute]:
         methods = frozenset(str(getattr(m, "value", m)).upper() for m in (getattr(trigger, "methods", None) or []))
         literal = sum(1 for seg in template.split("/") if seg and "{" not in seg)
         pattern = compile_route(template, prefix)
-        routes.append(HttpRoute(fn.get_function_name(), methods, pattern, fn.get_user_function(), literal))
+        routes.append(
+            HttpRoute(
+                fn.get_function_name(), methods, pattern, fn.get_user_function(), literal, trigger.name, template
+            )
+        )
     routes.sort(key=lambda r: -r.literal_segments)
     return routes
 

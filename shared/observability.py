@@ -19,7 +19,7 @@ _correlation_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("co
 ALLOWED_FIELDS = frozenset(
     {
         "function", "status", "duration_ms", "method", "route", "school_id", "partner_id", "pupil_id",
-        "staff_id", "activity_id", "subject_id", "actor_id", "count", "rows", "created", "updated",
+        "staff_id", "activity_id", "subject_id", "actor_id", "count", "rows", "created_count", "updated",
         "unchanged", "left", "rejected", "attempt", "blob", "category", "error_type", "storage_requests",
     }
 )

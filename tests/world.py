@@ -29,6 +29,7 @@ class Tenant:
     school_id: str
     manager: Actor
     staff: Actor
+    pupil: Actor | None = None
 
 
 @dataclass
@@ -85,7 +86,31 @@ def make_tenant(client: FunctionsClient, admin: Actor, label: str) -> Tenant:
     resp = client.as_(manager.token).post(f"/api/schools/{school_id}/staff", json=body)
     assert resp.status == 201, resp.body
     staff = accept(client, resp.json()["invitation_url"], body["email"])
-    return Tenant(partner_id=partner_id, school_id=school_id, manager=manager, staff=staff)
+    tenant = Tenant(partner_id=partner_id, school_id=school_id, manager=manager, staff=staff)
+    pupil_id = add_pupil(client.as_(staff.token), school_id)
+    creds = client.as_(staff.token).post(f"/api/schools/{school_id}/pupils/{pupil_id}/password").json()
+    signed_in = client.as_(None).post("/api/auth/login", json=creds).json()
+    tenant.pupil = Actor(id=pupil_id, role="pupil", email=creds["username"], token=signed_in["access_token"],
+                         refresh_token=signed_in["refresh_token"], school_id=school_id, partner_id=partner_id)
+    return tenant
+
+
+def add_pupil(as_staff: FunctionsClient, school_id: str, first_name: str | None = None) -> str:
+    """Add one pupil through a JSON roster upload and return their id."""
+    name = first_name or f"Pupil{secrets.token_hex(3)}"
+    body = {"pupils": [{"first_name": name, "last_name": "Testpupil", "date_of_birth": "2016-02-03",
+                        "gender": "other"}]}
+    resp = as_staff.post(f"/api/schools/{school_id}/roster", json=body)
+    assert resp.status == 200 and resp.json()["created"] == 1, resp.body
+    page_token = None
+    while True:
+        page = as_staff.get(f"/api/schools/{school_id}/pupils",
+                            params={"page_token": page_token} if page_token else None).json()
+        for pupil in page["pupils"]:
+            if pupil["first_name"] == name:
+                return pupil["id"]
+        page_token = page["next_page_token"]
+        assert page_token, "uploaded pupil not listed"
 
 
 def make_world(client: FunctionsClient) -> World:

@@ -1,0 +1,1 @@
+"""Benchmark modules: every module here is imported by the runner and registers its @benchmark functions."""

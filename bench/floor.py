@@ -1,0 +1,202 @@
+"""Raw-SDK floors: what bare azure-data-tables achieves against this run's Azurite.
+
+Other benchmarks state their throughput as a ratio to these figures, measured on the same emulator in the
+same run, so a slow or busy machine moves both sides alike. This module deliberately uses no project
+code (no Storage, no request-counting hook, no retry settings): it is the baseline that project code is
+judged against. Measuring helpers come from bench.harness, which imports no project code either.
+
+Two ways to use it:
+- `standard_floors(connection_string)`: the three reference figures, measured once per run and shared.
+- the rate functions (`batched_upsert_rate`, `point_read_rate`, `raw_transaction_rate`) inside
+  `bench.harness.compare(...)`, to pair a candidate with its floor run by run when drift matters.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from azure.data.tables import TableClient, TransactionOperation, UpdateMode
+
+from bench.harness import Throughput, compare, repeat_throughput, run_concurrently
+
+BATCH_SIZE = 100  # the entity-group transaction limit, and what roster ingest sends
+UPSERT_ROWS = 2_000  # per repeat: 20 transactions
+READ_SEED_ROWS = 500  # entities the point-read floors read back, round robin
+SEQUENTIAL_READS = 400
+CONCURRENT_READS = 1_200
+CONCURRENT_THREADS = 8
+REPEATS = 5
+
+
+@dataclass(frozen=True)
+class UpsertFloor:
+    rows_per_second: float
+    transactions: Throughput  # one op = one transaction of BATCH_SIZE rows; latencies are per transaction
+
+
+@dataclass(frozen=True)
+class Floors:
+    batched_upsert: UpsertFloor
+    point_reads: Throughput
+    point_reads_concurrent: Throughput
+    concurrency_scaling: float  # median paired ratio concurrent / sequential reads/s
+
+
+def sample_entity(partition_key: str, row_key: str) -> dict[str, str]:
+    """A pupil-sized entity: eight short string properties, as a roster row becomes."""
+    return {
+        "PartitionKey": partition_key,
+        "RowKey": row_key,
+        "given_name": "Amelia-Rose",
+        "family_name": "Okonkwo-Whitfield",
+        "year_group": "Y6",
+        "upn": "A123456789012",
+        "username": f"amelia.okonkwo.{row_key}",
+        "school_id": partition_key,
+        "status": "active",
+        "updated_at": "2025-09-01T08:30:00Z",
+    }
+
+
+def new_table(connection_string: str, prefix: str = "floor") -> TableClient:
+    """A fresh table (unique name) so floors never share partitions with the app or each other."""
+    client = TableClient.from_connection_string(connection_string, table_name=f"{prefix}{secrets.token_hex(4)}")
+    client.create_table()
+    return client
+
+
+def upsert_batch(table: TableClient, partition_key: str, first: int, count: int = BATCH_SIZE) -> None:
+    table.submit_transaction(
+        [
+            (TransactionOperation.UPSERT, sample_entity(partition_key, f"{n:08d}"), {"mode": UpdateMode.REPLACE})
+            for n in range(first, first + count)
+        ]
+    )
+
+
+def batched_upsert_rate(connection_string: str, *, rows: int = UPSERT_ROWS, repeats: int = REPEATS) -> UpsertFloor:
+    """Rows/s of sequential 100-entity upsert transactions into one partition (median of repeats)."""
+    table = new_table(connection_string, "floorupsert")
+    transactions = max(1, rows // BATCH_SIZE)
+    runs = iter(range(repeats))
+
+    def one_run() -> Throughput:
+        # A new partition per repeat, so every repeat inserts (as a first roster upload does) rather than
+        # some repeats inserting and others overwriting.
+        partition_key = f"school{next(runs)}"
+        return run_concurrently(lambda i: upsert_batch(table, partition_key, i * BATCH_SIZE), ops=transactions)
+
+    median = repeat_throughput(one_run, repeats=repeats)
+    return UpsertFloor(rows_per_second=median.per_second * BATCH_SIZE, transactions=median)
+
+
+_seeded: dict[str, TableClient] = {}
+_seeded_lock = threading.Lock()
+
+
+def seeded_table(connection_string: str, rows: int = READ_SEED_ROWS) -> TableClient:
+    """One table per Azurite with `rows` entities in partition "school0", seeded once and shared by the floors."""
+    with _seeded_lock:
+        table = _seeded.get(connection_string)
+        if table is None:
+            table = new_table(connection_string, "floorread")
+            for first in range(0, rows, BATCH_SIZE):
+                upsert_batch(table, "school0", first, min(BATCH_SIZE, rows - first))
+            _seeded[connection_string] = table
+        return table
+
+
+def point_read_rate(
+    connection_string: str,
+    *,
+    reads: int = SEQUENTIAL_READS,
+    threads: int = 1,
+    repeats: int = REPEATS,
+    seed_rows: int = READ_SEED_ROWS,
+) -> Throughput:
+    """Point reads (get_entity by PartitionKey + RowKey) per second; one client shared by all threads, as the
+    app shares one client per table."""
+    table = seeded_table(connection_string, seed_rows)
+    run_concurrently(lambda i: table.get_entity("school0", f"{i % seed_rows:08d}"), ops=min(20, reads))  # warm-up
+    return repeat_throughput(
+        lambda: run_concurrently(
+            lambda i: table.get_entity("school0", f"{i % seed_rows:08d}"), ops=reads, threads=threads
+        ),
+        repeats=repeats,
+    )
+
+
+def raw_transaction_op(
+    table: TableClient, *, reads_per_op: int, writes_per_op: int, seed_rows: int = READ_SEED_ROWS, tag: str = "run"
+) -> Callable[[int], None]:
+    """One raw "read N, then write atomically" operation: the shape of a redemption (read code and pupil,
+    then add the redemption and update the totals in one entity-group transaction).
+
+    `tag` keeps the rows of separate runs apart, so every run inserts new rows rather than later runs
+    overwriting the first run's.
+    """
+
+    def op(i: int) -> None:
+        for k in range(reads_per_op):
+            table.get_entity("school0", f"{(i * reads_per_op + k) % seed_rows:08d}")
+        # Partitions spread by op so concurrent ops write side by side, as different pupils would.
+        partition_key = f"{tag}{i % 64}"
+        table.submit_transaction(
+            [
+                (TransactionOperation.UPSERT, sample_entity(partition_key, f"{i:08d}-{k}"), {"mode": UpdateMode.MERGE})
+                for k in range(writes_per_op)
+            ]
+        )
+
+    return op
+
+
+def raw_transaction_rate(
+    connection_string: str,
+    *,
+    reads_per_op: int,
+    writes_per_op: int = 2,
+    ops: int = 200,
+    threads: int = 1,
+    repeats: int = REPEATS,
+    seed_rows: int = READ_SEED_ROWS,
+) -> Throughput:
+    """Ops/s where one op is `reads_per_op` point reads plus one transaction of `writes_per_op` upserts."""
+    table = seeded_table(connection_string, seed_rows)
+
+    def op_for_run() -> Callable[[int], None]:
+        return raw_transaction_op(
+            table, reads_per_op=reads_per_op, writes_per_op=writes_per_op, seed_rows=seed_rows,
+            tag=f"tx{secrets.token_hex(3)}p",
+        )
+
+    run_concurrently(op_for_run(), ops=min(10, ops))  # warm-up
+    return repeat_throughput(lambda: run_concurrently(op_for_run(), ops=ops, threads=threads), repeats=repeats)
+
+
+_standard: dict[str, Floors] = {}
+
+
+def standard_floors(connection_string: str) -> Floors:
+    """The reference figures for this Azurite, measured on first call and reused for the rest of the run."""
+    floors = _standard.get(connection_string)
+    if floors is None:
+        upsert = batched_upsert_rate(connection_string)
+        # Sequential and concurrent reads in alternating pairs, so their ratio is not skewed by drift.
+        reads = compare(
+            lambda: point_read_rate(
+                connection_string, reads=CONCURRENT_READS, threads=CONCURRENT_THREADS, repeats=1
+            ),
+            lambda: point_read_rate(connection_string, reads=SEQUENTIAL_READS, repeats=1),
+            repeats=REPEATS,
+        )
+        floors = _standard[connection_string] = Floors(
+            batched_upsert=upsert,
+            point_reads=reads.baseline,
+            point_reads_concurrent=reads.candidate,
+            concurrency_scaling=reads.ratio,
+        )
+    return floors

@@ -1,0 +1,53 @@
+// Key Vault for the access-token signing key. RBAC only (no access policies), soft delete with purge
+// protection, in the UK location. Public network access stays on because the Flex app is not
+// VNet-integrated; nothing can read a secret without an Entra ID token and a data-plane role.
+
+param name string
+param location string
+param tags object
+
+@secure()
+@description('Value for the token-signing-key secret; written only when writeTokenSigningKey is true.')
+param tokenSigningKey string
+
+@description('False once the secret exists, so a later provision keeps the key instead of rotating it.')
+param writeTokenSigningKey bool
+
+var tokenSigningKeySecretName = 'token-signing-key'
+
+resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
+  name: name
+  location: location
+  tags: tags
+  properties: {
+    tenantId: subscription().tenantId
+    sku: {
+      family: 'A'
+      name: 'standard'
+    }
+    enableRbacAuthorization: true
+    enableSoftDelete: true
+    // The vault holds only a regenerable signing key (no personal data); 7 days frees the name of a
+    // torn-down environment sooner while still allowing recovery from an accidental delete.
+    softDeleteRetentionInDays: 7
+    enablePurgeProtection: true
+    publicNetworkAccess: 'Enabled'
+    networkAcls: {
+      defaultAction: 'Allow'
+      bypass: 'AzureServices'
+    }
+  }
+}
+
+resource tokenSigningKeySecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (writeTokenSigningKey) {
+  parent: vault
+  name: tokenSigningKeySecretName
+  properties: {
+    value: tokenSigningKey
+    contentType: 'HS256 key for access tokens (TOKEN_SIGNING_KEY)'
+  }
+}
+
+output name string = vault.name
+// Versionless, so the Function App follows the latest version after a rotation.
+output tokenSigningKeySecretUri string = '${vault.properties.vaultUri}secrets/${tokenSigningKeySecretName}'

@@ -1,0 +1,1 @@
+"""Documents the service prints: award certificates, pupil login cards and stamp-code sheets (PDF)."""

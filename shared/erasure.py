@@ -1,0 +1,56 @@
+"""Complete erasure and subject-access export of a pupil: one place that knows every row about a person.
+
+What a pupil leaves in storage: the pupil row and their learning record (both in the school's partition
+of `pupils`), their login row (keyed by a hash of the username), a leaver due-date row, and the claims
+of single-use stamp codes they redeemed. Audit entries keep only the pseudonymous pupil id.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from shared.identity.logins import login_key, login_keys
+from shared.learning.records import learning_range, learning_rows, release_claims
+from shared.organisation.models import School
+from shared.roster.ingest import leaver_due_partition
+from shared.roster.store import Pupil, pupil_entity
+from shared.storage.clients import Storage
+from shared.storage.names import DUE, LOGINS, PUPILS
+from shared.storage.tables import delete_op, query_all, submit_batches
+
+
+def erase_pupil_everywhere(storage: Storage, school_id: str, pupil: Pupil) -> None:
+    """Idempotent: run twice, or after a crash half-way, and the person is gone either way.
+
+    The pupil row goes last, so an interrupted erasure is found again from it and finished.
+    """
+    table = storage.table(PUPILS)
+    rows = list(learning_rows(storage, school_id, pupil.id))
+    release_claims(storage, pupil.id, rows)
+    lo, hi = learning_range(pupil.id)
+    leftovers = query_all(table, "PartitionKey eq @s and RowKey ge @lo and RowKey lt @hi",
+                          {"s": school_id, "lo": lo, "hi": hi}, select=["RowKey"])
+    submit_batches(table, [delete_op(school_id, r["RowKey"]) for r in leftovers])
+    pk, rk = login_keys(login_key(pupil.username))
+    storage.table(LOGINS).delete_entity(pk, rk)
+    if pupil.deletion_due:
+        storage.table(DUE).delete_entity(
+            leaver_due_partition(date.fromisoformat(pupil.deletion_due)), f"{school_id}~{pupil.id}"
+        )
+    table.delete_entity(school_id, pupil.id)
+
+
+def pupil_records(storage: Storage, school: School, pupil: Pupil) -> dict:
+    """Every stored fact about the pupil, machine-readable (subject access request)."""
+    stored = {k: v for k, v in pupil_entity(pupil).items() if k not in ("PartitionKey", "RowKey")}
+    learning = [
+        {k: v for k, v in row.items() if k not in ("PartitionKey",)}
+        for row in learning_rows(storage, school.id, pupil.id)
+    ]
+    return {
+        "pupil_id": pupil.id,
+        "school": {"id": school.id, "name": school.name},
+        "pupil": stored,
+        "learning_record": learning,
+        "sign_in": {"username": pupil.username, "has_password": pupil.has_login},
+    }

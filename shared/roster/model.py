@@ -1,0 +1,69 @@
+"""The pupil roster as the rest of the app sees it: only the fields the DPIA allows (DESIGN.md §2)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+from shared.errors import FieldError
+
+# The programme serves children of roughly 5–14; the band is wider so that nursery classes and sixth
+# forms at through-schools load, while a typo in the year (a parent's date, a birth year of 2061) does not.
+MIN_AGE = 3
+MAX_AGE = 19
+MAX_NAME_LENGTH = 100
+
+
+class Gender(StrEnum):
+    FEMALE = "female"
+    MALE = "male"
+    OTHER = "other"
+
+
+class DobPolicy(StrEnum):
+    """How much of a date of birth a school keeps: all of it, or only the year (stored as 1 January)."""
+
+    EXACT = "exact"
+    GENERIC = "generic"
+
+
+@dataclass(frozen=True)
+class PupilRecord:
+    """One accepted row, with the school's date-of-birth policy already applied.
+
+    `row` is the data-row number in the upload (1 = the first row under the header; for JSON, the first
+    item), so a report can point back at it.
+    """
+
+    row: int
+    first_name: str
+    last_name: str
+    date_of_birth: date
+    gender: Gender
+    upn: str | None
+    # The English school cohort (year the pupil's school year began, from the real date of birth), kept
+    # so the year group stays right when the generic policy reduces the stored date to 1 January.
+    cohort: int = 0
+
+
+@dataclass
+class ParsedRoster:
+    """The outcome of reading one upload: good rows, per-row errors, and what was left out.
+
+    `received` counts pupil rows seen (blank lines and non-pupil OneRoster users are not pupils);
+    `skipped` counts the OneRoster users that were not students, so the two together account for every
+    non-blank data row. Column lists hold header names as written in the file, never values.
+    """
+
+    records: list[PupilRecord] = field(default_factory=list)
+    errors: list[FieldError] = field(default_factory=list)
+    dropped_columns: list[str] = field(default_factory=list)
+    special_category_columns: list[str] = field(default_factory=list)
+    received: int = 0
+    skipped: int = 0
+
+    @property
+    def rejected_rows(self) -> int:
+        """Pupil rows that produced at least one error (a row can carry several)."""
+        return len({e.row for e in self.errors if e.row is not None})

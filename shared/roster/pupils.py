@@ -1,0 +1,181 @@
+"""Staff-facing pupil operations: list, read, rectify, erase, password reset, login cards, export. All audited."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from azure.core.exceptions import ResourceExistsError
+from azure.data.tables import UpdateMode
+
+from shared import audit
+from shared.audit import Action
+from shared.documents.login_cards import LoginCard, render_login_cards
+from shared.erasure import erase_pupil_everywhere, pupil_records
+from shared.errors import ConcurrencyConflict, FieldError, InvalidRequest
+from shared.identity.logins import LoginRecord, login_key, login_keys
+from shared.identity.passwords import generate_pupil_password, hash_password
+from shared.identity.service import read_login
+from shared.identity.usernames import new_username
+from shared.ids import iso, utcnow
+from shared.organisation.models import School
+from shared.organisation.service import visible_school
+from shared.roster.api import LoginCardsIn, PasswordOut, PupilList, PupilListQuery, PupilOut, PupilPatch, pupil_out
+from shared.roster.model import DobPolicy
+from shared.roster.parsing import parse_json_pupils
+from shared.roster.store import Pupil, get_pupil, page_of_pupils, pupil_entity
+from shared.security import scope
+from shared.security.principal import Principal, Role
+from shared.settings import get_settings
+from shared.storage.clients import Storage, get_storage
+from shared.storage.names import LOGINS, PUPILS
+from shared.storage.tables import update_if_match
+
+USERNAME_CLAIM_ATTEMPTS = 8
+
+
+def _visible_pupil(storage: Storage, caller: Principal, school_id: str, pupil_id: str) -> tuple[School, Pupil, str]:
+    school = visible_school(storage, caller, school_id)
+    found = get_pupil(storage, school.id, pupil_id)
+    scope.require(found is not None)
+    assert found is not None
+    return school, found[0], found[1]
+
+
+def _audit(action: Action, caller: Principal, school: School, pupil_ids: list[str], storage: Storage) -> None:
+    audit.record(action, actor_id=caller.subject_id, subject_ids=pupil_ids, school_id=school.id,
+                 partner_id=school.partner_id, storage=storage)
+
+
+def list_pupils(
+    caller: Principal, school_id: str, query: PupilListQuery, *, storage: Storage | None = None
+) -> PupilList:
+    storage = storage or get_storage()
+    school = visible_school(storage, caller, school_id)
+    pupils, token = page_of_pupils(storage, school.id, status=query.status, page_size=query.page_size,
+                                   page_token=query.page_token)
+    today = utcnow().date()
+    _audit(Action.PUPILS_LISTED, caller, school, [p.id for p in pupils], storage)
+    return PupilList(pupils=[pupil_out(p, today) for p in pupils], next_page_token=token)
+
+
+def read_pupil(caller: Principal, school_id: str, pupil_id: str, *, storage: Storage | None = None) -> PupilOut:
+    storage = storage or get_storage()
+    school, pupil, _ = _visible_pupil(storage, caller, school_id, pupil_id)
+    _audit(Action.PUPIL_READ, caller, school, [pupil.id], storage)
+    return pupil_out(pupil, utcnow().date())
+
+
+def rectify_pupil(
+    caller: Principal, school_id: str, pupil_id: str, patch: PupilPatch, *, storage: Storage | None = None
+) -> PupilOut:
+    storage = storage or get_storage()
+    school, pupil, etag = _visible_pupil(storage, caller, school_id, pupil_id)
+    changes = patch.model_dump(exclude_unset=True)
+    restricted = changes.pop("restricted", None)
+    merged = {
+        "first_name": pupil.first_name, "last_name": pupil.last_name,
+        "date_of_birth": pupil.date_of_birth.isoformat(), "gender": pupil.gender.value, "upn": pupil.upn or "",
+    } | {k: ("" if v is None and k == "upn" else v) for k, v in changes.items()}
+    parsed = parse_json_pupils([merged], today=utcnow().date(), dob_policy=DobPolicy(school.dob_policy.value))
+    if parsed.errors or not parsed.records:
+        raise InvalidRequest(
+            "The changes are not valid.",
+            errors=[FieldError(field=e.field, message=e.message) for e in parsed.errors],
+        )
+    updated = pupil.with_facts(parsed.records[0], iso(utcnow()))
+    updated = replace(updated, upn=parsed.records[0].upn)
+    if restricted is not None:
+        updated = replace(updated, restricted=restricted)
+    update_if_match(storage.table(PUPILS), pupil_entity(updated), etag)
+    if updated.first_name != pupil.first_name and pupil.has_login:
+        pk, rk = login_keys(login_key(pupil.username))
+        storage.table(LOGINS).update_entity(
+            {"PartitionKey": pk, "RowKey": rk, "display_name": updated.first_name}, mode=UpdateMode.MERGE
+        )
+    _audit(Action.PUPIL_RECTIFIED, caller, school, [pupil.id], storage)
+    if restricted is not None and restricted != pupil.restricted:
+        _audit(Action.PUPIL_RESTRICTED, caller, school, [pupil.id], storage)
+    return pupil_out(updated, utcnow().date())
+
+
+def _claim_login(storage: Storage, school: School, pupil: Pupil, etag: str, password_hash: str) -> Pupil:
+    """Give the pupil a sign-in: claim their username system-wide (insert conflict), set the password hash.
+
+    A clash with another pupil's claimed name picks a new username before anything is printed.
+    """
+    logins = storage.table(LOGINS)
+    for attempt in range(USERNAME_CLAIM_ATTEMPTS):
+        record = LoginRecord(
+            key=login_key(pupil.username), subject_id=pupil.id, role=Role.PUPIL, display_name=pupil.first_name,
+            school_id=school.id, partner_id=school.partner_id, password_hash=password_hash,
+        )
+        try:
+            logins.create_entity(record.entity())
+            claimed = True
+        except ResourceExistsError:
+            existing = read_login(storage, record.key)
+            claimed = existing is not None and existing.subject_id == pupil.id
+            if claimed:
+                assert existing is not None
+                existing.password_hash = password_hash
+                existing.failed_count, existing.last_failed_at, existing.locked_until = 0, None, None
+                logins.update_entity(existing.entity(), mode=UpdateMode.REPLACE)
+        if claimed:
+            if not pupil.has_login:
+                pupil = replace(pupil, has_login=True)
+                update_if_match(storage.table(PUPILS), pupil_entity(pupil), etag)
+            return pupil
+        pupil = replace(pupil, username=new_username(digits=2 + (attempt + 1) // 2))
+        etag = update_if_match(storage.table(PUPILS), pupil_entity(pupil), etag)
+    raise ConcurrencyConflict("Could not find a free username; try again.")
+
+
+def _new_password(storage: Storage, school: School, pupil: Pupil, etag: str) -> tuple[Pupil, str]:
+    password = generate_pupil_password()
+    return _claim_login(storage, school, pupil, etag, hash_password(password)), password
+
+
+def reset_password(
+    caller: Principal, school_id: str, pupil_id: str, *, storage: Storage | None = None
+) -> PasswordOut:
+    storage = storage or get_storage()
+    school, pupil, etag = _visible_pupil(storage, caller, school_id, pupil_id)
+    pupil, password = _new_password(storage, school, pupil, etag)
+    _audit(Action.PUPIL_PASSWORD_RESET, caller, school, [pupil.id], storage)
+    return PasswordOut(username=pupil.username, password=password)
+
+
+def login_cards(
+    caller: Principal, school_id: str, body: LoginCardsIn, *, storage: Storage | None = None
+) -> bytes:
+    """One card per pupil with a fresh password (old passwords stop working). Unknown ids are a 404."""
+    storage = storage or get_storage()
+    school = visible_school(storage, caller, school_id)
+    found = []
+    for pupil_id in dict.fromkeys(body.pupil_ids):
+        got = get_pupil(storage, school.id, pupil_id)
+        scope.require(got is not None)
+        assert got is not None
+        found.append(got)
+    cards = []
+    for pupil, etag in found:
+        pupil, password = _new_password(storage, school, pupil, etag)
+        cards.append(LoginCard(first_name=pupil.first_name, last_name=pupil.last_name, username=pupil.username,
+                               password=password))
+    _audit(Action.LOGIN_CARDS_PRINTED, caller, school, [p.id for p, _ in found], storage)
+    return render_login_cards(school.name, cards, get_settings().public_base_url)
+
+
+def erase_pupil(caller: Principal, school_id: str, pupil_id: str, *, storage: Storage | None = None) -> None:
+    storage = storage or get_storage()
+    school, pupil, _ = _visible_pupil(storage, caller, school_id, pupil_id)
+    erase_pupil_everywhere(storage, school.id, pupil)
+    _audit(Action.PUPIL_ERASED, caller, school, [pupil.id], storage)
+
+
+def export_pupil(caller: Principal, school_id: str, pupil_id: str, *, storage: Storage | None = None) -> dict:
+    storage = storage or get_storage()
+    school, pupil, _ = _visible_pupil(storage, caller, school_id, pupil_id)
+    _audit(Action.PUPIL_EXPORTED, caller, school, [pupil.id], storage)
+    return pupil_records(storage, school, pupil)
+

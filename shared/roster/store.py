@@ -1,0 +1,143 @@
+"""Pupil rows: table `pupils`, one partition per school.
+
+PK = school id. The pupil's own row is RK = pupil id (`pup_...`); their learning record lives beside it
+in the same partition (RK `<kind>~<pupil id>~...`), so a redemption and the pupil's totals change in one
+entity-group transaction and a school's roster is one range read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+from enum import StrEnum
+
+from shared.roster.model import Gender, PupilRecord
+from shared.roster.rules import cohort_of, match_key, year_group_of_cohort
+from shared.storage.clients import Storage
+from shared.storage.names import PUPILS
+from shared.storage.tables import Entity, get_entity, query_all, query_page
+
+PUPIL_PREFIX = "pup_"
+PUPIL_RANGE_END = "pup`"  # "`" sorts right after "_": the range holds exactly the pupil rows
+
+
+class PupilStatus(StrEnum):
+    ACTIVE = "active"
+    LEFT = "left"
+
+
+@dataclass(frozen=True)
+class Pupil:
+    id: str
+    school_id: str
+    first_name: str
+    last_name: str
+    date_of_birth: date
+    gender: Gender
+    upn: str | None
+    username: str
+    status: PupilStatus
+    restricted: bool
+    total_minutes: int
+    created_at: str
+    updated_at: str
+    left_at: str | None = None
+    deletion_due: str | None = None
+    has_login: bool = False
+    cohort: int = 0
+
+    def year_group(self, today: date) -> int:
+        return year_group_of_cohort(self.cohort, today)
+
+    @property
+    def match_key(self) -> str:
+        return match_key(self.first_name, self.last_name, self.date_of_birth)
+
+    def same_facts(self, record: PupilRecord) -> bool:
+        return (
+            self.first_name == record.first_name
+            and self.last_name == record.last_name
+            and self.date_of_birth == record.date_of_birth
+            and self.gender == record.gender
+            and (self.upn or None) == (record.upn or None)
+            and self.cohort == record.cohort
+        )
+
+    def with_facts(self, record: PupilRecord, now: str) -> Pupil:
+        return replace(
+            self, first_name=record.first_name, last_name=record.last_name, date_of_birth=record.date_of_birth,
+            gender=record.gender, upn=record.upn or self.upn, cohort=record.cohort, updated_at=now,
+        )
+
+
+def pupil_from(e: Entity) -> Pupil:
+    return Pupil(
+        id=e["RowKey"],
+        school_id=e["PartitionKey"],
+        first_name=e["first_name"],
+        last_name=e["last_name"],
+        date_of_birth=date.fromisoformat(e["date_of_birth"]),
+        gender=Gender(e["gender"]),
+        upn=e.get("upn") or None,
+        username=e["username"],
+        status=PupilStatus(e.get("status") or "active"),
+        restricted=bool(e.get("restricted", False)),
+        total_minutes=int(e.get("total_minutes") or 0),
+        created_at=e["created_at"],
+        updated_at=e.get("updated_at") or e["created_at"],
+        left_at=e.get("left_at") or None,
+        deletion_due=e.get("deletion_due") or None,
+        has_login=bool(e.get("has_login", False)),
+        cohort=int(e.get("cohort") or cohort_of(date.fromisoformat(e["date_of_birth"]))),
+    )
+
+
+def pupil_entity(p: Pupil) -> Entity:
+    """Only the allow-listed personal fields (DESIGN.md section 2), plus state."""
+    return {
+        "PartitionKey": p.school_id,
+        "RowKey": p.id,
+        "first_name": p.first_name,
+        "last_name": p.last_name,
+        "date_of_birth": p.date_of_birth.isoformat(),
+        "gender": p.gender.value,
+        "upn": p.upn or "",
+        "username": p.username,
+        "status": p.status.value,
+        "restricted": p.restricted,
+        "total_minutes": p.total_minutes,
+        "created_at": p.created_at,
+        "updated_at": p.updated_at,
+        "left_at": p.left_at or "",
+        "deletion_due": p.deletion_due or "",
+        "has_login": p.has_login,
+        "cohort": p.cohort,
+    }
+
+
+def roster_of(storage: Storage, school_id: str) -> list[Pupil]:
+    rows = query_all(
+        storage.table(PUPILS),
+        "PartitionKey eq @s and RowKey ge @lo and RowKey lt @hi",
+        {"s": school_id, "lo": PUPIL_PREFIX, "hi": PUPIL_RANGE_END},
+    )
+    return [pupil_from(e) for e in rows]
+
+
+def page_of_pupils(
+    storage: Storage, school_id: str, *, status: PupilStatus | None, page_size: int, page_token: str | None
+) -> tuple[list[Pupil], str | None]:
+    query = "PartitionKey eq @s and RowKey ge @lo and RowKey lt @hi"
+    params = {"s": school_id, "lo": PUPIL_PREFIX, "hi": PUPIL_RANGE_END}
+    if status is not None:
+        query += " and status eq @st"
+        params["st"] = status.value
+    rows, token = query_page(storage.table(PUPILS), query, params, page_size=page_size, page_token=page_token)
+    return [pupil_from(e) for e in rows], token
+
+
+def get_pupil(storage: Storage, school_id: str, pupil_id: str) -> tuple[Pupil, str] | None:
+    if not pupil_id.startswith(PUPIL_PREFIX):
+        return None
+    e = get_entity(storage.table(PUPILS), school_id, pupil_id)
+    return (pupil_from(e), e.metadata["etag"]) if e else None

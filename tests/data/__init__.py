@@ -1,0 +1,1 @@
+"""Sample MIS exports (fictional pupils) and the generators that produce them."""
