@@ -3,7 +3,8 @@
 import azure.functions as func
 
 from functions._http import HttpCall, endpoint
-from shared.identity import service
+from shared.api.spec import Reply
+from shared.identity import service, sso
 from shared.identity.models import AcceptInvitationIn, LoginIn, MeOut, RefreshIn, TokenOut
 from shared.security.principal import ALL_ROLES
 
@@ -34,6 +35,20 @@ def logout(call: HttpCall) -> None:
           response=TokenOut, errors=(410,), tags=TAGS)
 def accept_invitation(call: HttpCall) -> TokenOut:
     return service.accept_invitation(call.body.token, call.body.password)
+
+
+@endpoint(bp, name="auth_sso_login", method="GET", route="auth/sso/login",
+          summary="Staff sign-in with Microsoft Entra ID: redirects to Microsoft", roles=None, status=302,
+          errors=(404, 503), tags=TAGS)
+def sso_login(call: HttpCall) -> Reply:
+    return Reply(status=302, headers={"Location": sso.start_sign_in()})
+
+
+@endpoint(bp, name="auth_sso_callback", method="GET", route="auth/sso/callback",
+          summary="Where Microsoft Entra ID returns the staff member; answers tokens as sign-in does", roles=None,
+          query=sso.SsoCallbackQuery, response=TokenOut, errors=(401, 404, 503), tags=TAGS)
+def sso_callback(call: HttpCall) -> TokenOut:
+    return sso.complete_sign_in(call.query.model_dump(exclude_none=True))
 
 
 @endpoint(bp, name="me", method="GET", route="me", summary="The caller's profile", roles=ALL_ROLES, response=MeOut,

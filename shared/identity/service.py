@@ -102,28 +102,39 @@ def _record_failure(storage: Storage, record: LoginRecord, now: datetime) -> int
     return lockout.locked_for(until, now)
 
 
+def note_staff_sign_in(storage: Storage, record: LoginRecord, now: datetime) -> bool:
+    """Move a staff member's inactivity due date forward (at most once a month, so sign-in stays cheap).
+
+    Writes the new due-date index row; returns whether the login row needs saving.
+    """
+    if record.role is Role.PUPIL:
+        return False
+    due_month = _add_months(now, get_settings().staff_inactive_months).strftime("%Y-%m")
+    if record.inactive_due == due_month:
+        return False
+    storage.table(DUE).upsert_entity({"PartitionKey": f"staff-inactive-{due_month}", "RowKey": record.subject_id})
+    record.inactive_due = due_month
+    record.last_sign_in_at = iso(now)
+    return True
+
+
+def save_login_best_effort(storage: Storage, record: LoginRecord) -> None:
+    # A concurrent sign-in wrote the same facts; losing this write loses nothing.
+    with contextlib.suppress(ConcurrencyConflict):
+        _save_login(storage, record)
+
+
 def _after_success(storage: Storage, record: LoginRecord, now: datetime, password: str) -> None:
     """Clear failures, refresh the inactivity due date (at most monthly), upgrade old hashes. Usually no write."""
-    settings = get_settings()
-    changed = False
+    changed = note_staff_sign_in(storage, record, now)
     if record.failed_count or record.locked_until:
         record.failed_count, record.last_failed_at, record.locked_until = 0, None, None
         changed = True
-    if record.role is not Role.PUPIL:
-        due_month = _add_months(now, settings.staff_inactive_months).strftime("%Y-%m")
-        if record.inactive_due != due_month:
-            storage.table(DUE).upsert_entity(
-                {"PartitionKey": f"staff-inactive-{due_month}", "RowKey": record.subject_id}
-            )
-            record.inactive_due = due_month
-            record.last_sign_in_at = iso(now)
-            changed = True
     if record.password_hash and needs_rehash(record.password_hash):
         record.password_hash = hash_password(password)
         changed = True
     if changed:
-        with contextlib.suppress(ConcurrencyConflict):
-            _save_login(storage, record)
+        save_login_best_effort(storage, record)
 
 
 def _add_months(dt: datetime, months: int) -> datetime:

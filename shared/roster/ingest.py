@@ -11,7 +11,7 @@ beyond whole pupils.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from shared import audit
@@ -26,7 +26,7 @@ from shared.roster.api import RosterMode, RosterReport, RowError
 from shared.roster.model import DobPolicy, ParsedRoster, PupilRecord
 from shared.roster.parsing import parse_csv, parse_json_pupils
 from shared.roster.rules import match_key
-from shared.roster.store import Pupil, PupilStatus, pupil_entity, roster_of
+from shared.roster.store import Pupil, PupilStatus, pupil_entity, roster_entity, roster_of
 from shared.security.principal import Principal
 from shared.settings import get_settings
 from shared.storage.clients import Storage, get_storage
@@ -46,6 +46,7 @@ ROSTER_CONTENT_TYPES = (*CSV_CONTENT_TYPES, JSON_CONTENT_TYPE)
 class SyncPlan:
     writes: list[Pupil]
     leavers: list[Pupil]
+    new_ids: set[str] = field(default_factory=set)
     created: int = 0
     updated: int = 0
     unchanged: int = 0
@@ -88,6 +89,7 @@ def plan_sync(
                     total_minutes=0, created_at=stamp, updated_at=stamp, cohort=record.cohort,
                 )
             )
+            plan.new_ids.add(plan.writes[-1].id)
             plan.created += 1
             continue
         matched.add(current.id)
@@ -173,7 +175,12 @@ def _apply(storage: Storage, school: School, plan: SyncPlan, now: datetime) -> N
                         "RowKey": f"{school.id}~{p.id}"}) for p in plan.leavers],
         )
     if plan.writes:
-        submit_batches(storage.table(PUPILS), [upsert_op(pupil_entity(p)) for p in plan.writes])
+        # Merge, and new pupils only carry totals: a redemption landing mid-sync keeps its hours.
+        submit_batches(
+            storage.table(PUPILS),
+            [upsert_op(pupil_entity(p) if p.id in plan.new_ids else roster_entity(p), mode="merge")
+             for p in plan.writes],
+        )
     org_store.put_school(storage, replace(school, last_sync_at=iso(now)))
 
 

@@ -92,6 +92,15 @@ def pupil_from(e: Entity) -> Pupil:
     )
 
 
+# Learning state on the pupil row, owned by redemptions; roster writes merge around it.
+LEARNING_FIELDS = ("total_minutes",)
+
+
+def roster_entity(p: Pupil) -> Entity:
+    """The pupil row without its learning state, for merge writes by the roster (never clobbers totals)."""
+    return {k: v for k, v in pupil_entity(p).items() if k not in LEARNING_FIELDS}
+
+
 def pupil_entity(p: Pupil) -> Entity:
     """Only the allow-listed personal fields (DESIGN.md section 2), plus state."""
     return {
