@@ -16,7 +16,7 @@ from shared.roster.ingest import leaver_due_partition
 from shared.roster.store import Pupil, pupil_entity
 from shared.storage.clients import Storage
 from shared.storage.names import DUE, LOGINS, PUPILS
-from shared.storage.tables import delete_op, query_all, submit_batches
+from shared.storage.tables import delete_op, get_entity, query_all, submit_batches
 
 
 def erase_pupil_everywhere(storage: Storage, school_id: str, pupil: Pupil) -> None:
@@ -42,7 +42,8 @@ def erase_pupil_everywhere(storage: Storage, school_id: str, pupil: Pupil) -> No
 
 def pupil_records(storage: Storage, school: School, pupil: Pupil) -> dict:
     """Every stored fact about the pupil, machine-readable (subject access request)."""
-    stored = {k: v for k, v in pupil_entity(pupil).items() if k not in ("PartitionKey", "RowKey")}
+    row = get_entity(storage.table(PUPILS), school.id, pupil.id) or pupil_entity(pupil)
+    stored = {k: v for k, v in row.items() if k not in ("PartitionKey", "RowKey")}
     learning = [
         {k: v for k, v in row.items() if k not in ("PartitionKey",)}
         for row in learning_rows(storage, school.id, pupil.id)

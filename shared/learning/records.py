@@ -34,8 +34,11 @@ def learning_rows(storage: Storage, school_id: str, pupil_id: str) -> Iterator[E
 
 
 def release_claims(storage: Storage, pupil_id: str, rows: Iterable[Entity]) -> None:
-    """Delete the single-use claims this pupil holds (a claim row is PK <code>, RK "claim", holding their id)."""
+    """Remove the pupil from the single-use claims they hold (PK <code>, RK "claim").
+
+    The claim row stays, without anyone's id, so a used single-use code stays used after erasure.
+    """
     codes = storage.table(CODES)
     for row in rows:
         if row["RowKey"].split("|")[2:3] == [REDEMPTION] and row.get("single_use"):
-            codes.delete_entity(row["code"], "claim")
+            codes.upsert_entity({"PartitionKey": row["code"], "RowKey": "claim", "pupil_id": "", "erased": True})

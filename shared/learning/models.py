@@ -1,0 +1,203 @@
+"""Activities, stamp codes, redemptions and progress: requests in, stored records, responses out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from shared.learning.awards import hours_to_minutes
+from shared.organisation.models import clean_text
+
+MAX_CODES_PER_REQUEST = 500
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+# --- requests ---------------------------------------------------------------------------------------
+
+class ActivityIn(_In):
+    title: str
+    description: str | None = Field(default=None, max_length=2000)
+    hours: Decimal = Field(description="hours of learning, > 0 in steps of 0.25")
+    skills: list[str] = Field(default_factory=list, max_length=12)
+    interests: list[str] = Field(default_factory=list, max_length=12)
+    employer_engagement: bool = False
+    partner_id: str | None = None
+    school_id: str | None = None
+    valid_from: date | None = None
+    valid_to: date | None = None
+
+    @field_validator("title")
+    @classmethod
+    def _title(cls, v: str) -> str:
+        return clean_text(v, field="title", max_length=120)
+
+    @field_validator("hours")
+    @classmethod
+    def _hours(cls, v: Decimal) -> Decimal:
+        try:
+            hours_to_minutes(v)
+        except ValueError:
+            raise ValueError("hours must be more than 0, in steps of 0.25 (e.g. 1.5)") from None
+        if v > 100:
+            raise ValueError("hours must be at most 100 for one activity")
+        return v
+
+    @model_validator(mode="after")
+    def _owner_and_window(self) -> ActivityIn:
+        if (self.partner_id is None) == (self.school_id is None):
+            raise ValueError("give exactly one of partner_id (a learning destination) or school_id (a school club)")
+        if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
+            raise ValueError("valid_to must not be before valid_from")
+        return self
+
+
+class ActivityQuery(_In):
+    partner_id: str | None = None
+    school_id: str | None = None
+
+
+class CodesIn(_In):
+    count: int = Field(ge=1, le=MAX_CODES_PER_REQUEST)
+    single_use: bool = True
+    max_uses: int | None = Field(default=None, ge=1, le=100_000, description="only for multi-use codes")
+    valid_from: date | None = None
+    valid_to: date | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> CodesIn:
+        if self.single_use and self.max_uses is not None:
+            raise ValueError("max_uses is only for multi-use codes (single_use false)")
+        if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
+            raise ValueError("valid_to must not be before valid_from")
+        return self
+
+
+class CodesQuery(_In):
+    format: str = Field(default="json", pattern="^(json|csv|pdf)$")
+
+
+class RedemptionIn(_In):
+    code: str = Field(min_length=1, max_length=40)
+    pupil_id: str | None = Field(default=None, max_length=64, description="staff redeeming for a pupil")
+
+
+class VocabularyIn(_In):
+    kind: str = Field(pattern="^(skill|interest)$")
+    name: str
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        return clean_text(v, field="name", max_length=60)
+
+
+# --- stored ----------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Activity:
+    id: str
+    title: str
+    description: str | None
+    minutes: int
+    skills: tuple[str, ...]
+    interests: tuple[str, ...]
+    employer_engagement: bool
+    partner_id: str | None
+    school_id: str | None
+    valid_from: date | None
+    valid_to: date | None
+    created_by: str
+    created_at: str
+
+
+# --- responses ---------------------------------------------------------------------------------------
+
+class ActivityOut(BaseModel):
+    id: str
+    title: str
+    description: str | None = None
+    hours: float
+    skills: list[str]
+    interests: list[str]
+    employer_engagement: bool
+    partner_id: str | None = None
+    school_id: str | None = None
+    valid_from: date | None = None
+    valid_to: date | None = None
+
+
+class ActivityList(BaseModel):
+    activities: list[ActivityOut]
+
+
+class CodeOut(BaseModel):
+    code: str
+    single_use: bool
+    max_uses: int | None = None
+    valid_from: date | None = None
+    valid_to: date | None = None
+    activity_id: str
+
+
+class CodeList(BaseModel):
+    codes: list[CodeOut]
+
+
+class ActivitySummary(BaseModel):
+    id: str
+    title: str
+    hours: float
+    skills: list[str]
+    interests: list[str]
+    employer_engagement: bool
+
+
+class AwardOut(BaseModel):
+    name: str
+    hours: int
+
+
+class NextAward(BaseModel):
+    name: str
+    hours: int
+    hours_remaining: float
+
+
+class RedemptionOut(BaseModel):
+    redemption_id: str
+    activity: ActivitySummary
+    total_hours: float
+    new_awards: list[AwardOut]
+    next_award: NextAward | None
+
+
+class AwardReached(BaseModel):
+    name: str
+    hours: int
+    achieved_at: str
+    certificate_id: str
+
+
+class RedemptionRecord(BaseModel):
+    id: str
+    activity: ActivitySummary
+    hours: float
+    redeemed_at: str
+
+
+class ProgressOut(BaseModel):
+    total_hours: float
+    awards: list[AwardReached]
+    next_award: NextAward | None
+    redemptions: list[RedemptionRecord]
+
+
+class VocabularyOut(BaseModel):
+    skills: list[str]
+    interests: list[str]

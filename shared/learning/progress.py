@@ -1,0 +1,107 @@
+"""A pupil's progress (hours, awards, redemptions) and their certificates."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+
+from shared import audit
+from shared.audit import Action
+from shared.documents.certificate import CertificateData, render_certificate
+from shared.errors import NotFound
+from shared.learning.awards import minutes_to_hours, next_award
+from shared.learning.models import (
+    ActivitySummary,
+    AwardReached,
+    NextAward,
+    ProgressOut,
+    RedemptionRecord,
+)
+from shared.learning.records import AWARD, REDEMPTION, learning_rows
+from shared.organisation import store as org_store
+from shared.organisation.service import visible_school
+from shared.roster.store import get_pupil
+from shared.security import scope
+from shared.security.principal import Principal, Role
+from shared.storage.clients import Storage, get_storage
+from shared.storage.names import PUPILS
+from shared.storage.tables import get_entity
+
+_CERTIFICATE_ID = re.compile(r"^(sch_[a-z0-9]+)\.(pup_[a-z0-9]+)\.(\d{2})$")
+
+
+def _progress(storage: Storage, school_id: str, pupil_id: str) -> ProgressOut:
+    pupil = get_entity(storage.table(PUPILS), school_id, pupil_id)
+    if pupil is None:
+        raise NotFound("Not found.")
+    total = int(pupil.get("total_minutes") or 0)
+    awards, redemptions = [], []
+    for row in learning_rows(storage, school_id, pupil_id):
+        kind = row["RowKey"].split("|")[2]
+        if kind == AWARD:
+            awards.append(AwardReached(name=row["name"], hours=int(row["hours"]), achieved_at=row["achieved_at"],
+                                       certificate_id=row["certificate_id"]))
+        elif kind == REDEMPTION:
+            minutes = int(row["minutes"])
+            redemptions.append(RedemptionRecord(
+                id=row["redemption_id"], hours=minutes_to_hours(minutes), redeemed_at=row["redeemed_at"],
+                activity=ActivitySummary(
+                    id=row["activity_id"], title=row["title"], hours=minutes_to_hours(minutes),
+                    skills=json.loads(row.get("skills") or "[]"), interests=json.loads(row.get("interests") or "[]"),
+                    employer_engagement=bool(row.get("employer_engagement")),
+                ),
+            ))
+    upcoming = next_award(total)
+    return ProgressOut(
+        total_hours=minutes_to_hours(total),
+        awards=sorted(awards, key=lambda a: a.hours),
+        next_award=NextAward(name=upcoming[0].name, hours=upcoming[0].hours,
+                             hours_remaining=minutes_to_hours(upcoming[1])) if upcoming else None,
+        redemptions=sorted(redemptions, key=lambda r: r.redeemed_at, reverse=True),
+    )
+
+
+def my_progress(caller: Principal, *, storage: Storage | None = None) -> ProgressOut:
+    scope.require_role(caller, Role.PUPIL)
+    assert caller.school_id is not None
+    return _progress(storage or get_storage(), caller.school_id, caller.subject_id)
+
+
+def pupil_progress(caller: Principal, school_id: str, pupil_id: str, *, storage: Storage | None = None) -> ProgressOut:
+    storage = storage or get_storage()
+    school = visible_school(storage, caller, school_id)
+    scope.require(get_pupil(storage, school.id, pupil_id) is not None)
+    progress = _progress(storage, school.id, pupil_id)
+    audit.record(Action.PROGRESS_READ, actor_id=caller.subject_id, subject_ids=[pupil_id], school_id=school.id,
+                 partner_id=school.partner_id, storage=storage)
+    return progress
+
+
+def certificate_pdf(caller: Principal, certificate_id: str, *, storage: Storage | None = None) -> bytes:
+    """The pupil's own certificate, or one of a pupil in a staff member's scope; anything else is a 404."""
+    storage = storage or get_storage()
+    m = _CERTIFICATE_ID.match(certificate_id)
+    scope.require(m is not None)
+    assert m is not None
+    school_id, pupil_id, rank = m.group(1), m.group(2), m.group(3)
+    if caller.role is Role.PUPIL:
+        scope.require(caller.school_id == school_id and caller.subject_id == pupil_id)
+        school = org_store.get_school(storage, school_id)
+        scope.require(school is not None)
+    else:
+        school = visible_school(storage, caller, school_id)
+    assert school is not None
+    found = get_pupil(storage, school_id, pupil_id)
+    award = get_entity(storage.table(PUPILS), school_id, f"L|{pupil_id}|{AWARD}|{rank}")
+    scope.require(found is not None and award is not None)
+    assert found is not None and award is not None
+    pupil = found[0]
+    if caller.is_staff:
+        audit.record(Action.CERTIFICATE_READ, actor_id=caller.subject_id, subject_ids=[pupil_id],
+                     school_id=school_id, partner_id=school.partner_id, storage=storage)
+    return render_certificate(CertificateData(
+        certificate_id=certificate_id, pupil_name=f"{pupil.first_name} {pupil.last_name}",
+        award_name=award["name"], hours=float(award["hours"]), total_hours=minutes_to_hours(pupil.total_minutes),
+        school_name=school.name, achieved_on=date.fromisoformat(award["achieved_at"][:10]),
+    ))
