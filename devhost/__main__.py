@@ -31,7 +31,7 @@ AZURITE_PORTS = {"Azurite blob": 10000, "Azurite queue": 10001, "Azurite table":
 AZURITE_DATA = ROOT / ".azurite"
 DEVHOST_STATE = ROOT / ".devhost"
 WEB_DIR = ROOT / "web"
-DEMO_MODULE = "shared.demo"
+DEMO_MODULE = "devhost.demo"
 
 
 class CommandError(RuntimeError):
@@ -81,7 +81,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def _seed_demo() -> list[str]:
-    """Demo data and the lines that tell how to use it, when the app ships `shared.demo` (it must be idempotent)."""
+    """Demo data and the lines that tell how to use it (devhost.demo is idempotent)."""
     if importlib.util.find_spec(DEMO_MODULE) is None:
         return []
     return [str(line) for line in importlib.import_module(DEMO_MODULE).seed_demo()]

@@ -11,7 +11,7 @@ from shared import audit
 from shared.audit import Action
 from shared.documents.login_cards import LoginCard, render_login_cards
 from shared.erasure import erase_pupil_everywhere, pupil_records
-from shared.errors import ConcurrencyConflict, FieldError, InvalidRequest
+from shared.errors import ConcurrencyConflict, FieldError, InvalidRequest, NotFound
 from shared.identity.logins import LoginRecord, login_key, login_keys
 from shared.identity.passwords import generate_pupil_password, hash_password
 from shared.identity.service import read_login
@@ -128,6 +128,14 @@ def _claim_login(storage: Storage, school: School, pupil: Pupil, etag: str, pass
         pupil = replace(pupil, username=new_username(digits=2 + (attempt + 1) // 2))
         etag = update_if_match(storage.table(PUPILS), pupil_entity(pupil), etag)
     raise ConcurrencyConflict("Could not find a free username; try again.")
+
+
+def set_pupil_password(storage: Storage, school: School, pupil_id: str, password: str) -> str:
+    """Set a chosen password (demo data, operator tools); returns the pupil's claimed username."""
+    found = get_pupil(storage, school.id, pupil_id)
+    if found is None:
+        raise NotFound("Not found.")
+    return _claim_login(storage, school, found[0], found[1], hash_password(password)).username
 
 
 def _new_password(storage: Storage, school: School, pupil: Pupil, etag: str) -> tuple[Pupil, str]:
