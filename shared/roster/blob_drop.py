@@ -9,6 +9,7 @@ retention sweep removes any upload left behind.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -62,7 +63,9 @@ def ingest_upload(path: str, data: bytes, *, storage: Storage | None = None) -> 
         storage.container(MIS_REPORTS).upload_blob(
             report_name, json.dumps(report, indent=2).encode(), overwrite=True
         )
-    storage.container(MIS_UPLOADS).delete_blob(f"{school_id}/{name}", delete_snapshots="include")
+    # A re-delivered event may arrive after the upload is already gone.
+    with contextlib.suppress(ResourceNotFoundError):
+        storage.container(MIS_UPLOADS).delete_blob(f"{school_id}/{name}", delete_snapshots="include")
     log.info("mis upload processed", extra={"school_id": school_id, "status": report.get("status", 200)})
     return report
 

@@ -105,14 +105,16 @@ def host_env(azurite, marker) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def settings_file(tmp_path_factory) -> Path:
-    # Settings the sample reads only from the file, to show the file's Values reach the app.
+    """The sample's Values (schedules and the like, as a developer's file has them) plus the e2e extras.
+
+    Storage and the signing key come from the environment, which wins over the file.
+    """
+    sample = json.loads((ROOT / "local.settings.sample.json").read_text())["Values"]
+    values = {k: v for k, v in sample.items() if k not in ("AzureWebJobsStorage", "TOKEN_SIGNING_KEY")}
+    # Settings the sample app reads only from the file, to show the file's Values reach the app.
+    values |= {"E2E_TIMER_SCHEDULE": "0 0 0 1 1 *", "CORS_ALLOWED_ORIGINS": "http://web.test"}
     path = tmp_path_factory.mktemp("devhost") / "local.settings.json"
-    path.write_text(
-        json.dumps({"IsEncrypted": False, "Values": {
-            "E2E_TIMER_SCHEDULE": "0 0 0 1 1 *",
-            "CORS_ALLOWED_ORIGINS": "http://web.test",
-        }})
-    )
+    path.write_text(json.dumps({"IsEncrypted": False, "Values": values}))
     return path
 
 

@@ -1,0 +1,88 @@
+"""Re-delivery and crash-retry of a roster upload end in the state of one clean run."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from shared.organisation.models import PartnerIn, SchoolIn
+from shared.organisation.service import create_partner, create_school
+from shared.organisation.store import get_school
+from shared.roster import ingest
+from shared.roster.blob_drop import ingest_upload
+from shared.roster.store import roster_of
+from shared.security.principal import Principal, Role
+from shared.storage.names import MIS_REPORTS, MIS_UPLOADS
+from tests.data.synthetic import synthetic_sims_csv
+
+TRUST = Principal(subject_id="stf_test", role=Role.TRUST_ADMIN)
+
+
+def new_school(storage):
+    partner = create_partner(TRUST, PartnerIn(name="Resilience CU"), storage=storage)
+    return get_school(storage, create_school(TRUST, partner.id, SchoolIn(name="R Primary"), storage=storage).id)
+
+
+def state(storage, school_id):
+    return sorted(
+        (p.first_name, p.last_name, p.date_of_birth, p.gender, p.upn, p.status) for p in roster_of(storage, school_id)
+    )
+
+
+def test_the_same_blob_delivered_twice_ends_as_one_clean_run(azurite, storage):
+    school = new_school(storage)
+    data = synthetic_sims_csv(250, seed=11)
+    uploads = storage.container(MIS_UPLOADS)
+    uploads.upload_blob(f"{school.id}/term.csv", data, overwrite=True)
+    first = ingest_upload(f"mis-uploads/{school.id}/term.csv", data, storage=storage)
+    once = state(storage, school.id)
+    second = ingest_upload(f"mis-uploads/{school.id}/term.csv", data, storage=storage)
+    assert state(storage, school.id) == once and len(once) == 250
+    assert second == first
+    assert json.loads(storage.container(MIS_REPORTS).download_blob(f"{school.id}/term.csv.json").readall())[
+        "created"] == 250
+
+
+def test_a_run_that_dies_half_way_and_is_retried_ends_as_one_clean_run(azurite, storage, monkeypatch):
+    data = synthetic_sims_csv(450, seed=12)
+    clean = new_school(storage)
+    ingest.sync_school(storage, clean, data=data)
+
+    crashed = new_school(storage)
+    real_submit = ingest.submit_batches
+    calls = {"n": 0}
+
+    def dies_after_two_batches(table, operations):
+        ops = list(operations)
+        if calls["n"] == 0:
+            calls["n"] += 1
+            real_submit(table, ops[:200])
+            raise ConnectionError("worker recycled")
+        return real_submit(table, ops)
+
+    monkeypatch.setattr(ingest, "submit_batches", dies_after_two_batches)
+    with pytest.raises(ConnectionError):
+        ingest.sync_school(storage, crashed, data=data)
+    assert len(roster_of(storage, crashed.id)) == 200
+    monkeypatch.setattr(ingest, "submit_batches", real_submit)
+    retry = ingest.sync_school(storage, get_school(storage, crashed.id), data=data)
+    assert retry.created == 250 and retry.unchanged == 200
+    assert state(storage, crashed.id) == state(storage, clean.id)
+    assert len({p.username for p in roster_of(storage, crashed.id)}) == 450
+
+
+def test_an_unreadable_blob_gets_a_report_and_is_deleted_and_changes_nothing(azurite, storage):
+    school = new_school(storage)
+    storage.container(MIS_UPLOADS).upload_blob(f"{school.id}/bad.csv", b"\x00\x01\x02\xffQZXW", overwrite=True)
+    report = ingest_upload(f"mis-uploads/{school.id}/bad.csv", b"\x00\x01\x02\xffQZXW", storage=storage)
+    assert report["status"] == 400 and "QZXW" not in json.dumps(report)
+    assert list(storage.container(MIS_UPLOADS).list_blobs(name_starts_with=f"{school.id}/")) == []
+    assert roster_of(storage, school.id) == []
+
+
+def test_an_upload_for_an_unknown_school_is_reported_and_deleted(azurite, storage):
+    storage.container(MIS_UPLOADS).upload_blob("sch_nosuchschool/x.csv", b"a,b\n", overwrite=True)
+    report = ingest_upload("mis-uploads/sch_nosuchschool/x.csv", b"a,b\n", storage=storage)
+    assert report["status"] == 404
+    assert list(storage.container(MIS_UPLOADS).list_blobs(name_starts_with="sch_nosuchschool/")) == []
