@@ -29,7 +29,7 @@ def test_logs_and_audit_hold_ids_but_no_names_emails_or_passwords(world, storage
     audit_rows = "\n".join(str(dict(e)) for e in storage.table(AUDIT).list_entities())
     assert staff_id in audit_rows
     secrets_and_names = ["Philippa", "Quartermaine", "Pip", "philippa.quartermaine", "stranger.person",
-                         "07911", "Wrong-Secret-Guess", "Other-Guess", STAFF_PASSWORD, token[:20]]
+                         "7911123456", "07911 123456", "Wrong-Secret-Guess", "Other-Guess", STAFF_PASSWORD, token[:20]]
     for needle in secrets_and_names:
         assert needle not in logged, f"{needle!r} leaked into logs"
         assert needle not in audit_rows, f"{needle!r} leaked into the audit"
