@@ -5,6 +5,7 @@ from __future__ import annotations
 from shared.errors import Unauthenticated
 from shared.identity.models import MeOut
 from shared.organisation.store import get_staff
+from shared.roster.store import pupil_from
 from shared.security.principal import Principal, Role
 from shared.storage.clients import Storage
 from shared.storage.names import PUPILS
@@ -28,19 +29,17 @@ def current_display_name(storage: Storage, principal: Principal) -> str | None:
 
 def profile(storage: Storage, principal: Principal) -> MeOut:
     if principal.role is Role.PUPIL:
-        from datetime import date
 
         from shared.ids import utcnow
-        from shared.roster.rules import year_group
 
         row = _pupil_row(storage, principal)
         if row is None:
             raise Unauthenticated("The account no longer exists; sign in again.")
-        dob = date.fromisoformat(row["date_of_birth"])
+        pupil = pupil_from(row)
         return MeOut(
             id=principal.subject_id, role=principal.role, display_name=row["first_name"],
             school_id=principal.school_id, partner_id=principal.partner_id, first_name=row["first_name"],
-            last_name=row["last_name"], username=row.get("username"), year_group=year_group(dob, utcnow().date()),
+            last_name=row["last_name"], username=pupil.username, year_group=pupil.year_group(utcnow().date()),
         )
     found = get_staff(storage, principal.subject_id)
     if found is None:

@@ -11,14 +11,10 @@ import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from shared.roster.model import DobPolicy
 from shared.security.principal import Role
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-
-
-class DobPolicy(StrEnum):
-    EXACT = "exact"
-    GENERIC = "generic"
 
 
 def clean_text(value: str, *, field: str, max_length: int = 100) -> str:

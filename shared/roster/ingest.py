@@ -23,7 +23,7 @@ from shared.organisation import store as org_store
 from shared.organisation.models import School
 from shared.organisation.service import visible_school
 from shared.roster.api import RosterMode, RosterReport, RowError
-from shared.roster.model import DobPolicy, ParsedRoster, PupilRecord
+from shared.roster.model import ParsedRoster, PupilRecord
 from shared.roster.parsing import parse_csv, parse_json_pupils
 from shared.roster.rules import match_key
 from shared.roster.store import Pupil, PupilStatus, pupil_entity, roster_entity, roster_of
@@ -122,7 +122,7 @@ def _key(record: PupilRecord) -> str:
 def _parse(
     school: School, *, data: bytes | None, pupils: list | None, content_type: str, today: date
 ) -> ParsedRoster:
-    policy = DobPolicy(school.dob_policy.value)
+    policy = school.dob_policy
     if content_type == JSON_CONTENT_TYPE:
         return parse_json_pupils(pupils if pupils is not None else [], today=today, dob_policy=policy)
     if content_type in CSV_CONTENT_TYPES:

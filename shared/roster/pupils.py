@@ -20,7 +20,6 @@ from shared.ids import iso, utcnow
 from shared.organisation.models import School
 from shared.organisation.service import visible_school
 from shared.roster.api import LoginCardsIn, PasswordOut, PupilList, PupilListQuery, PupilOut, PupilPatch, pupil_out
-from shared.roster.model import DobPolicy
 from shared.roster.parsing import parse_json_pupils
 from shared.roster.store import Pupil, get_pupil, page_of_pupils, pupil_entity
 from shared.security import scope
@@ -76,7 +75,7 @@ def rectify_pupil(
         "first_name": pupil.first_name, "last_name": pupil.last_name,
         "date_of_birth": pupil.date_of_birth.isoformat(), "gender": pupil.gender.value, "upn": pupil.upn or "",
     } | {k: ("" if v is None and k == "upn" else v) for k, v in changes.items()}
-    parsed = parse_json_pupils([merged], today=utcnow().date(), dob_policy=DobPolicy(school.dob_policy.value))
+    parsed = parse_json_pupils([merged], today=utcnow().date(), dob_policy=school.dob_policy)
     if parsed.errors or not parsed.records:
         raise InvalidRequest(
             "The changes are not valid.",
