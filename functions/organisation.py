@@ -3,6 +3,7 @@
 import azure.functions as func
 
 from functions._http import HttpCall, endpoint
+from shared.api.spec import Reply
 from shared.organisation import service
 from shared.organisation.models import (
     PartnerIn,
@@ -93,6 +94,13 @@ def list_staff(call: HttpCall) -> StaffList:
           roles=STAFF_ROLES, response=StaffOut, errors=(404,), tags=TAGS)
 def get_staff(call: HttpCall) -> StaffOut:
     return service.get_staff(call.caller, call.route["staff_id"])
+
+
+@endpoint(bp, name="staff_export", method="GET", route="staff/{staff_id}/export",
+          summary="Subject-access export of everything stored about a staff member", roles=STAFF_ROLES,
+          errors=(404,), tags=TAGS)
+def export_staff(call: HttpCall) -> Reply:
+    return Reply(body=service.export_staff(call.caller, call.route["staff_id"]))
 
 
 @endpoint(bp, name="staff_rectify", method="PATCH", route="staff/{staff_id}", summary="Rectify a staff account",

@@ -261,6 +261,31 @@ def rectify_staff(caller: Principal, staff_id: str, body: StaffPatch, *, storage
     return staff_out(updated)
 
 
+def export_staff(caller: Principal, staff_id: str, *, storage: Storage | None = None) -> dict:
+    """Everything stored about a staff member (subject access), machine-readable; never their password hash."""
+    storage = storage or get_storage()
+    member, _ = _visible_staff(storage, caller, staff_id)
+    pk, rk = login_keys(login_key(member.email))
+    login = get_entity(storage.table(LOGINS), pk, rk) or {}
+    today = utcnow().date()
+    recent = audit.entries(start=date.fromordinal(today.toordinal() - audit.MAX_DAYS + 1), end=today,
+                           subject_id=member.id, storage=storage, limit=audit.MAX_ENTRIES)
+    audit.record(Action.STAFF_EXPORTED, actor_id=caller.subject_id, subject_ids=[member.id], storage=storage,
+                 school_id=member.school_id, partner_id=member.partner_id)
+    return {
+        "staff_id": member.id,
+        "account": staff_out(member).model_dump(mode="json") | {"created_at": member.created_at},
+        "sign_in": {
+            "username": member.email,
+            "has_password": bool(login.get("password_hash")),
+            "last_sign_in_at": login.get("last_sign_in_at") or None,
+            "failed_sign_ins": int(login.get("failed_count") or 0),
+        },
+        "audit_entries_last_days": audit.MAX_DAYS,
+        "audit_entries": [e.__dict__ for e in recent],
+    }
+
+
 def erase_staff_member(storage: Storage, member: StaffMember) -> None:
     """Everything that names the person goes: login row (email, hash), staff rows. Idempotent."""
     pk, rk = login_keys(login_key(member.email))

@@ -71,6 +71,7 @@ CASES = [
     Case("school_staff_create", lambda w, t: {"school_id": t.school_id}, lambda w, t: staff_body("matrix")),
     Case("school_staff_list", lambda w, t: {"school_id": t.school_id}),
     Case("staff_get", lambda w, t: {"staff_id": t.staff.id}),
+    Case("staff_export", lambda w, t: {"staff_id": t.staff.id}),
     Case("staff_rectify", lambda w, t: {"staff_id": t.staff.id}, lambda w, t: {"phone": "07911 123456"}),
     Case("staff_delete", _throwaway_staff),
     Case("roster_upload", lambda w, t: {"school_id": t.school_id},

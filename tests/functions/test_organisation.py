@@ -130,3 +130,18 @@ def test_audit_refuses_bad_ranges(world):
     assert resp.status == 400
     resp = world.as_(world.admin).get("/api/audit", params={"from": "yesterday"})
     assert resp.status == 400 and resp.json()["errors"][0]["field"] == "from"
+
+
+def test_staff_export_lists_everything_stored_but_never_the_password_hash(world):
+    from tests.world import STAFF_PASSWORD
+
+    signed_in = world.client.as_(None).post("/api/auth/login",
+                                           json={"username": world.a.staff.email, "password": STAFF_PASSWORD})
+    assert signed_in.status == 200
+    resp = world.as_(world.a.manager).get(f"/api/staff/{world.a.staff.id}/export")
+    assert resp.status == 200
+    export = resp.json()
+    assert export["account"]["email"] == world.a.staff.email
+    assert export["sign_in"]["has_password"] is True
+    assert any(e["action"] == "sign_in" for e in export["audit_entries"])
+    assert "argon2" not in resp.body.decode()
