@@ -1,9 +1,9 @@
-"""The audit trail (and, later, the compliance view)."""
+"""The audit trail and the compliance view."""
 
 import azure.functions as func
 
 from functions._http import HttpCall, endpoint
-from shared import audit
+from shared import audit, compliance
 from shared.security.principal import STAFF_ROLES
 
 bp = func.Blueprint()
@@ -14,3 +14,10 @@ TAGS = ("compliance",)
           roles=STAFF_ROLES, query=audit.AuditQuery, response=audit.AuditList, tags=TAGS)
 def audit_list(call: HttpCall) -> audit.AuditList:
     return audit.view(call.caller, call.query)
+
+
+@endpoint(bp, name="compliance", method="GET", route="compliance",
+          summary="Pupils held, coming deletions, stale rosters and the last retention run, in the caller's scope",
+          roles=STAFF_ROLES, response=compliance.ComplianceOut, tags=TAGS)
+def compliance_view(call: HttpCall) -> compliance.ComplianceOut:
+    return compliance.view(call.caller)

@@ -22,7 +22,8 @@ from shared.storage.tables import delete_op, get_entity, query_all, submit_batch
 def erase_pupil_everywhere(storage: Storage, school_id: str, pupil: Pupil) -> None:
     """Idempotent: run twice, or after a crash half-way, and the person is gone either way.
 
-    The pupil row goes last, so an interrupted erasure is found again from it and finished.
+    The pupil row goes after everything personal, so an interrupted erasure is found again from it and
+    finished; the leaver due-date row goes after the pupil row, so the retention timer finds it too.
     """
     table = storage.table(PUPILS)
     rows = list(learning_rows(storage, school_id, pupil.id))
@@ -33,11 +34,11 @@ def erase_pupil_everywhere(storage: Storage, school_id: str, pupil: Pupil) -> No
     submit_batches(table, [delete_op(school_id, r["RowKey"]) for r in leftovers])
     pk, rk = login_keys(login_key(pupil.username))
     storage.table(LOGINS).delete_entity(pk, rk)
+    table.delete_entity(school_id, pupil.id)
     if pupil.deletion_due:
         storage.table(DUE).delete_entity(
             leaver_due_partition(date.fromisoformat(pupil.deletion_due)), f"{school_id}~{pupil.id}"
         )
-    table.delete_entity(school_id, pupil.id)
 
 
 def pupil_records(storage: Storage, school: School, pupil: Pupil) -> dict:
