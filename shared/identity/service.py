@@ -10,7 +10,7 @@ from azure.data.tables import UpdateMode
 from shared import audit
 from shared.audit import Action
 from shared.errors import ConcurrencyConflict, TooManyAttempts, Unauthenticated
-from shared.identity import lockout, sessions
+from shared.identity import inactivity, lockout, sessions
 from shared.identity.logins import LoginRecord, login_key, login_keys
 from shared.identity.models import MeOut, TokenOut, UserOut
 from shared.identity.passwords import check_staff_password, hash_password, needs_rehash, verify_password
@@ -22,7 +22,7 @@ from shared.organisation.service import activate_staff
 from shared.security.principal import Principal, Role
 from shared.settings import get_settings
 from shared.storage.clients import Storage, get_storage
-from shared.storage.names import DUE, LOGINS, THROTTLE
+from shared.storage.names import LOGINS, THROTTLE
 from shared.storage.tables import get_entity, update_if_match
 
 WRONG_CREDENTIALS = "The username or password is not right."
@@ -109,11 +109,11 @@ def note_staff_sign_in(storage: Storage, record: LoginRecord, now: datetime) -> 
     """
     if record.role is Role.PUPIL:
         return False
-    due_month = _add_months(now, get_settings().staff_inactive_months).strftime("%Y-%m")
-    if record.inactive_due == due_month:
+    month = inactivity.due_month(now)
+    if record.inactive_due == month:
         return False
-    storage.table(DUE).upsert_entity({"PartitionKey": f"staff-inactive-{due_month}", "RowKey": record.subject_id})
-    record.inactive_due = due_month
+    inactivity.schedule_check(storage, record.subject_id, month)
+    record.inactive_due = month
     record.last_sign_in_at = iso(now)
     return True
 
@@ -135,11 +135,6 @@ def _after_success(storage: Storage, record: LoginRecord, now: datetime, passwor
         changed = True
     if changed:
         save_login_best_effort(storage, record)
-
-
-def _add_months(dt: datetime, months: int) -> datetime:
-    year, month = divmod(dt.month - 1 + months, 12)
-    return dt.replace(year=dt.year + year, month=month + 1, day=1)
 
 
 def login(username: str, password: str, *, storage: Storage | None = None) -> TokenOut:
@@ -228,6 +223,8 @@ def accept_invitation(token: str, password: str, *, storage: Storage | None = No
     password_hash = hash_password(password)
     invitations.consume(storage, token, now=now)
     record = set_password(storage, login_key(staff.email), password_hash)
+    if note_staff_sign_in(storage, record, now):
+        save_login_best_effort(storage, record)
     activate_staff(storage, staff.id)
     audit.record(Action.INVITATION_ACCEPTED, actor_id=staff.id, subject_ids=[staff.id], storage=storage,
                  school_id=staff.school_id, partner_id=staff.partner_id)

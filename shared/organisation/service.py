@@ -11,6 +11,7 @@ from azure.data.tables import UpdateMode
 from shared import audit
 from shared.audit import Action
 from shared.errors import Conflict, FieldError
+from shared.identity import inactivity
 from shared.identity.logins import LoginRecord, login_key, login_keys
 from shared.ids import iso, new_id, utcnow
 from shared.organisation import invitations, store
@@ -141,15 +142,18 @@ def _create_staff(
     )
     staff_table = storage.table(STAFF)
     staff_table.create_entity(store.staff_entity(member))
+    # The inactivity clock starts at creation, so an invitation never accepted still ends in erasure.
+    first_due = inactivity.due_month(now)
     login = LoginRecord(
         key=login_key(member.email), subject_id=member.id, role=role, display_name=member.nickname,
-        school_id=school_id, partner_id=partner_id,
+        school_id=school_id, partner_id=partner_id, inactive_due=first_due,
     )
     try:
         storage.table(LOGINS).create_entity(login.entity())
     except ResourceExistsError:
         staff_table.delete_entity(store.STAFF_PK, member.id)
         raise Conflict(EMAIL_TAKEN, errors=[FieldError(field="email", message=EMAIL_TAKEN)]) from None
+    inactivity.schedule_check(storage, member.id, first_due)
     store.put_staff_listing(storage, member)
     token, expires = invitations.create(storage, member.id, days=get_settings().invitation_days, now=now)
     audit.record(Action.STAFF_CREATED, actor_id=caller.subject_id, subject_ids=[member.id], storage=storage,

@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 
 from shared import audit
 from shared.audit import Action
-from shared.errors import UnsupportedMediaType
+from shared.errors import Conflict, UnsupportedMediaType
 from shared.identity.usernames import new_username
 from shared.ids import iso, new_id, utcnow
 from shared.organisation import store as org_store
@@ -40,6 +40,10 @@ CSV_CONTENT_TYPES = (
 )
 JSON_CONTENT_TYPE = "application/json"
 ROSTER_CONTENT_TYPES = (*CSV_CONTENT_TYPES, JSON_CONTENT_TYPE)
+
+
+class SchoolLeftProgramme(Conflict):
+    title = "School left the programme"
 
 
 @dataclass
@@ -142,6 +146,9 @@ def sync_school(
     actor_id: str | None = None,
 ) -> RosterReport:
     """Validate an upload and bring the school's roster in line with it. Unreadable files change nothing."""
+    if not school.active:
+        # Its pupils are on their way to erasure; loading more would hold data the school gave up.
+        raise SchoolLeftProgramme("This school has left the programme; reactivate it before loading pupils.")
     now = utcnow()
     parsed = _parse(school, data=data, pupils=pupils, content_type=content_type, today=now.date())
     mode = mode or (RosterMode.PARTIAL if content_type == JSON_CONTENT_TYPE else RosterMode.FULL)

@@ -368,3 +368,17 @@ def test_no_table_or_blob_holds_anything_of_the_erased_staff_member(azurite, two
 def test_audit_days_past_retention_are_dropped_and_later_ones_kept(two_years_later):
     assert TODAY.isoformat() not in two_years_later.audit_days
     assert two_years_later.later_day in two_years_later.audit_days
+
+
+def test_staff_who_never_accept_their_invitation_are_erased_after_the_inactivity_period(world, storage):
+    from datetime import timedelta
+
+    from shared.ids import clock_moved
+    from shared.retention import run_retention
+    from tests.world import staff_body
+
+    created = world.as_(world.admin).post(f"/api/schools/{world.a.school_id}/staff", json=staff_body("ghost"))
+    staff_id = created.json()["id"]
+    with clock_moved(timedelta(days=800)):
+        run_retention(storage=storage)
+    assert world.as_(world.admin).get(f"/api/staff/{staff_id}").status == 404

@@ -263,3 +263,11 @@ def test_erasure_removes_the_pupil_everywhere_and_export_lists_everything(world,
         dump = "\n".join(str(dict(e)) for e in storage.table(table_name).list_entities())
         for needle in needles:
             assert needle not in dump, f"{needle!r} still in {table_name}"
+
+
+def test_a_school_that_left_the_programme_cannot_load_pupils(world):
+    school_id = new_school(world)
+    assert world.as_(world.a.manager).patch(f"/api/schools/{school_id}", json={"active": False}).status == 200
+    resp = upload(world, school_id, SIMS)
+    assert resp.status == 409
+    assert all_pupils(world, school_id) == []
