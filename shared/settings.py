@@ -85,6 +85,11 @@ class Settings(BaseSettings):
     upload_sweep_hours: int = Field(default=24, ge=1, validation_alias=AliasChoices("UPLOAD_SWEEP_HOURS"))
     retention_batch_limit: int = Field(default=500, ge=1, validation_alias=AliasChoices("RETENTION_BATCH_LIMIT"))
 
+    # Reports: how often the per-school summaries behind partner and national reports are rolled up.
+    reports_rollup_schedule: str = Field(
+        default="0 30 * * * *", validation_alias=AliasChoices("REPORTS_ROLLUP_SCHEDULE")
+    )
+
     @property
     def is_local(self) -> bool:
         return self.environment in (Environment.LOCAL, Environment.TEST)

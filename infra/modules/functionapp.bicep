@@ -135,6 +135,9 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     STAFF_INACTIVE_MONTHS: string(staffInactiveMonths)
     AUDIT_RETENTION_MONTHS: string(auditRetentionMonths)
     UPLOAD_SWEEP_HOURS: string(uploadSweepHours)
+    RETENTION_BATCH_LIMIT: '500'
+    // %REPORTS_ROLLUP_SCHEDULE% must exist or the host will not start the reports_rollup timer.
+    REPORTS_ROLLUP_SCHEDULE: '0 30 * * * *'
   }
 }
 

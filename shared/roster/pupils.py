@@ -21,7 +21,7 @@ from shared.organisation.models import School
 from shared.organisation.service import visible_school
 from shared.roster.api import LoginCardsIn, PasswordOut, PupilList, PupilListQuery, PupilOut, PupilPatch, pupil_out
 from shared.roster.parsing import parse_json_pupils
-from shared.roster.store import Pupil, get_pupil, page_of_pupils, pupil_entity
+from shared.roster.store import Pupil, get_pupil, page_of_pupils, roster_entity
 from shared.security import scope
 from shared.security.principal import Principal, Role
 from shared.settings import get_settings
@@ -85,7 +85,7 @@ def rectify_pupil(
     updated = replace(updated, upn=parsed.records[0].upn)
     if restricted is not None:
         updated = replace(updated, restricted=restricted)
-    update_if_match(storage.table(PUPILS), pupil_entity(updated), etag)
+    update_if_match(storage.table(PUPILS), roster_entity(updated), etag, mode=UpdateMode.MERGE)
     if updated.first_name != pupil.first_name and pupil.has_login:
         pk, rk = login_keys(login_key(pupil.username))
         storage.table(LOGINS).update_entity(
@@ -122,10 +122,10 @@ def _claim_login(storage: Storage, school: School, pupil: Pupil, etag: str, pass
         if claimed:
             if not pupil.has_login:
                 pupil = replace(pupil, has_login=True)
-                update_if_match(storage.table(PUPILS), pupil_entity(pupil), etag)
+                update_if_match(storage.table(PUPILS), roster_entity(pupil), etag, mode=UpdateMode.MERGE)
             return pupil
         pupil = replace(pupil, username=new_username(digits=2 + (attempt + 1) // 2))
-        etag = update_if_match(storage.table(PUPILS), pupil_entity(pupil), etag)
+        etag = update_if_match(storage.table(PUPILS), roster_entity(pupil), etag, mode=UpdateMode.MERGE)
     raise ConcurrencyConflict("Could not find a free username; try again.")
 
 

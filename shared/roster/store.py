@@ -92,7 +92,8 @@ def pupil_from(e: Entity) -> Pupil:
     )
 
 
-# Learning state on the pupil row, owned by redemptions; roster writes merge around it.
+# Learning state on the pupil row (totals here; stats and guess counts are written only by redemptions),
+# owned by redemptions: every roster or rectification write is a merge that leaves it alone.
 LEARNING_FIELDS = ("total_minutes",)
 
 

@@ -95,12 +95,14 @@ CASES = [
          lambda w, t: {"code": _club(w, t)["code"], "pupil_id": t.pupil.id}, missing_detail=UNKNOWN_CODE),
     Case("pupil_progress", _pupil),
     Case("certificate_get", lambda w, t: {"certificate_id": _club(w, t)["certificate_id"]}),
+    Case("school_report", lambda w, t: {"school_id": t.school_id}),
+    Case("partner_report", lambda w, t: {"partner_id": t.partner_id}),
 ]
 
 # Endpoints whose routes carry no tenant id (sign-in, the caller's own data, scope-filtered lists).
 NOT_TENANT_ROUTED = {"health", "openapi", "auth_login", "auth_refresh", "auth_logout", "auth_accept_invitation",
                      "auth_sso_login", "auth_sso_callback", "me", "partners_create", "partners_list", "audit_list",
-                     "vocabulary_get", "vocabulary_extend", "my_progress", "compliance"}
+                     "vocabulary_get", "vocabulary_extend", "my_progress", "national_report", "compliance"}
 
 ROLES = ["trust_admin", "partner_manager", "school_staff", "pupil"]
 
