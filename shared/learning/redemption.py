@@ -252,7 +252,7 @@ def _write(storage: Storage, pupil: Entity, code: StampCode, redemption_id: str,
             (TransactionOperation.CREATE, record),
             (TransactionOperation.UPDATE,
              {"PartitionKey": school_id, "RowKey": pupil_id, "total_minutes": after,
-              learning_stats.STATS_FIELD: learning_stats.dump(stats)},
+              learning_stats.STATS_FIELD: learning_stats.dump(stats, today=now.date())},
              {"mode": UpdateMode.MERGE, "etag": pupil.metadata["etag"],
               "match_condition": MatchConditions.IfNotModified}),
         ]
