@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test bench lint deps clean
+.PHONY: run test bench lint deps browser clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -18,10 +18,15 @@ node_modules/.installed: package.json package-lock.json
 
 deps: $(VENV)/.installed node_modules/.installed
 
+# The browser tests drive Debian's Chromium through Playwright (Playwright's own browser download is not
+# reachable from these machines, so it is never used).
+browser:
+	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+
 run: deps
 	$(PY) -m devhost up
 
-test: deps
+test: deps browser
 	$(PY) -m pytest
 
 bench: deps

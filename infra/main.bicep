@@ -29,14 +29,19 @@ param tokenSigningKeyExists bool = false
 @description('Generated at deploy time; stored only in Key Vault, written only when tokenSigningKeyExists is false.')
 param tokenSigningKey string = '${newGuid()}${newGuid()}${newGuid()}'
 
-@description('Public URL of the API (PUBLIC_BASE_URL, TOKEN_ISSUER); empty means the Function App\'s URL.')
+@description('Public URL (PUBLIC_BASE_URL, TOKEN_ISSUER) that invitation links and login cards send people to; empty means the Static Web App\'s URL when it is deployed, else the Function App\'s.')
 param publicBaseUrl string = ''
 
-// Static Web App (frontend): a later issue adds it as modules/staticwebapp.bicep, called from this file,
-// and adds its https origin here. Static Web Apps are not offered in the UK regions, so that issue must
-// settle residency first: the "Allowed locations" policy below denies any non-UK region.
 @description('Comma-separated browser origins allowed to call the API, e.g. https://app.example.org.')
 param corsAllowedOrigins string = ''
+
+// The web client on Azure Static Web Apps. Off by default: Static Web Apps are not offered in any UK region,
+// so turning it on puts the site (static files, no personal data; but it sees visitors' IP addresses) in a
+// region outside the UK. That is the controller's DPIA decision (infra/README.md, "Web client").
+@description('Deploy web/ to an Azure Static Web App in its own resource group, outside the UK-only policy.')
+param deployStaticWebApp bool = false
+@description('Region of the Static Web App when deployStaticWebApp is true: one where the service is offered.')
+param staticWebAppLocation string = ''
 
 param tokenAudience string = 'cu-online-api'
 
@@ -75,9 +80,11 @@ var tags = {
 var functionAppName = 'func-cuo-${resourceToken}'
 var deploymentContainerName = 'app-package-${take(functionAppName, 32)}-${take(resourceToken, 7)}'
 var corsOrigins = map(filter(split(corsAllowedOrigins, ','), origin => !empty(trim(origin))), origin => trim(origin))
+var groupName = !empty(resourceGroupName) ? resourceGroupName : 'rg-${environmentName}'
+var webGroupName = '${groupName}-web'
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
-  name: !empty(resourceGroupName) ? resourceGroupName : 'rg-${environmentName}'
+  name: groupName
   location: location
   tags: tags
 }
@@ -145,6 +152,27 @@ module roles 'modules/roles.bicep' = {
   }
 }
 
+// Only the web client's static files live here, so the group is not under the UK-only policy of `rg`; the
+// group's own metadata stays in the UK.
+resource webRg 'Microsoft.Resources/resourceGroups@2024-03-01' = if (deployStaticWebApp) {
+  name: webGroupName
+  location: location
+  tags: tags
+}
+
+module staticWebApp 'modules/staticwebapp.bicep' = if (deployStaticWebApp) {
+  name: 'static-web-app'
+  scope: webRg
+  params: {
+    name: 'stapp-${resourceToken}'
+    location: staticWebAppLocation
+    tags: tags
+  }
+}
+
+// With the web client on its own origin, the API lets it call, and invitation links and login cards point at it.
+var webUri = deployStaticWebApp ? staticWebApp.outputs.uri : ''
+
 module functionApp 'modules/functionapp.bicep' = {
   name: 'functionapp'
   scope: rg
@@ -159,8 +187,8 @@ module functionApp 'modules/functionapp.bicep' = {
     identityClientId: identity.outputs.clientId
     appInsightsName: monitoring.outputs.appInsightsName
     tokenSigningKeySecretUri: keyVault.outputs.tokenSigningKeySecretUri
-    publicBaseUrl: publicBaseUrl
-    corsAllowedOrigins: corsOrigins
+    publicBaseUrl: !empty(publicBaseUrl) ? publicBaseUrl : webUri
+    corsAllowedOrigins: deployStaticWebApp ? union(corsOrigins, [webUri]) : corsOrigins
     tokenAudience: tokenAudience
     retentionSchedule: retentionSchedule
     leaverGraceDays: leaverGraceDays
@@ -197,6 +225,10 @@ output SERVICE_API_URI string = functionApp.outputs.uri
 output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
 output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
 output AZURE_USER_ASSIGNED_IDENTITY_NAME string = identity.outputs.name
+// Read by infra/scripts/deploy-web.* (azure.yaml postdeploy); empty while the Static Web App is off.
+output AZURE_STATIC_WEB_APP_NAME string = deployStaticWebApp ? staticWebApp.outputs.name : ''
+output AZURE_STATIC_WEB_APP_RESOURCE_GROUP string = deployStaticWebApp ? webGroupName : ''
+output SERVICE_WEB_URI string = webUri
 output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.appInsightsName
 // Read back through main.parameters.json on the next provision, so the signing key is written only once.
 output TOKEN_SIGNING_KEY_EXISTS bool = true

@@ -281,15 +281,17 @@ def test_location_parameter_allows_only_uk_south_and_uk_west_and_defaults_to_uk_
     assert location.default == "'uksouth'"
 
 
-def test_every_resource_and_module_is_placed_in_the_location_parameter():
+def test_every_resource_and_module_is_placed_in_the_location_parameter_but_the_optional_web_client():
+    web_client = modules_of_main()["staticWebApp"].body
     placements = [
         (path.name, value)
         for path in bicep_files()
-        for value in re.findall(r"^\s*location:\s*(.+?)\s*$", source(path), re.MULTILINE)
+        for value in re.findall(r"^\s*location:\s*(.+?)\s*$", source(path).replace(web_client, ""), re.MULTILINE)
     ]
 
     assert placements
     assert all(value == "location" for _, value in placements), placements
+    assert prop(web_client, "location") == "staticWebAppLocation"
 
 
 def test_modules_take_their_location_from_the_caller_without_a_default():
@@ -477,7 +479,9 @@ def test_cors_origins_come_from_a_parameter_and_reach_both_the_platform_and_the_
 
     assert re.search(r"cors:\s*\{\s*allowedOrigins:\s*corsAllowedOrigins\b", site.body)
     assert app_settings()["CORS_ALLOWED_ORIGINS"] == "join(corsAllowedOrigins, ',')"
-    assert prop(modules_of_main()["functionApp"].body, "corsAllowedOrigins") == "corsOrigins"
+    assert prop(modules_of_main()["functionApp"].body, "corsAllowedOrigins") == (
+        "deployStaticWebApp ? union(corsOrigins, [webUri]) : corsOrigins"
+    )
     assert "split(corsAllowedOrigins, ',')" in source(INFRA / "main.bicep")
     assert declared_params(INFRA / "main.bicep")["corsAllowedOrigins"].default == "''"
 
@@ -689,12 +693,16 @@ def test_event_grid_is_wired_only_once_deploy_event_grid_is_set_after_the_first_
 
 def test_main_deploys_a_resource_group_at_subscription_scope_tagged_for_azd():
     main = source(INFRA / "main.bicep")
-    group = the_resource("Microsoft.Resources/resourceGroups", INFRA / "main.bicep")
+    groups = {g.symbol: g for g in resources("Microsoft.Resources/resourceGroups", INFRA / "main.bicep")}
 
     assert re.search(r"^targetScope = 'subscription'$", main, re.MULTILINE)
-    assert prop(group.body, "location") == "location"
+    assert set(groups) == {"rg", "webRg"}
+    assert groups["rg"].condition is None
+    assert all(prop(g.body, "location") == "location" for g in groups.values())
     assert re.search(r"^var tags = \{\s*'azd-env-name': environmentName\s*\}", main, re.MULTILINE)
-    assert all(prop(m.body, "scope") == "rg" for m in modules_of_main().values())
+    scopes = {symbol: prop(m.body, "scope") for symbol, m in modules_of_main().items()}
+    assert scopes.pop("staticWebApp") == "webRg"
+    assert set(scopes.values()) == {"rg"}
 
 
 @pytest.mark.parametrize("symbol", sorted(modules_of_main()))
@@ -766,3 +774,66 @@ def test_azure_yaml_reminds_the_deployer_to_wire_event_grid_after_deploying():
 
     assert "DEPLOY_EVENT_GRID" in hooks["posix"]["run"]
     assert "DEPLOY_EVENT_GRID" in hooks["windows"]["run"]
+
+
+# --- the web client (optional Static Web App) ------------------------------------------------------------
+
+
+def resource_group(symbol: str) -> Declaration:
+    return next(g for g in resources("Microsoft.Resources/resourceGroups", INFRA / "main.bicep") if g.symbol == symbol)
+
+
+def test_the_static_web_app_is_off_unless_asked_for():
+    main_params = declared_params(INFRA / "main.bicep")
+    web_client, web_group = modules_of_main()["staticWebApp"], resource_group("webRg")
+
+    assert web_client.condition == "deployStaticWebApp" and web_group.condition == "deployStaticWebApp"
+    assert main_params["deployStaticWebApp"].default == "false"
+    assert main_params["staticWebAppLocation"].default == "''"
+    assert main_params_file()["parameters"]["deployStaticWebApp"]["value"] == "${DEPLOY_STATIC_WEB_APP=false}"
+    assert "Static Web Apps are not offered in any UK region" in (INFRA / "main.bicep").read_text(encoding="utf-8")
+    assert "### Web client" in (INFRA / "README.md").read_text(encoding="utf-8")
+
+
+def test_the_static_web_app_lives_in_its_own_group_so_the_uk_only_policy_of_the_data_stays_as_it_is():
+    web_group = resource_group("webRg")
+
+    assert prop(web_group.body, "name") == "webGroupName"
+    main = source(INFRA / "main.bicep")
+    assert "var groupName = !empty(resourceGroupName) ? resourceGroupName : 'rg-${environmentName}'" in main
+    assert "var webGroupName = '${groupName}-web'" in main
+    assert prop(resource_group("rg").body, "name") == "groupName"
+    assert prop(modules_of_main()["policy"].body, "scope") == "rg"
+
+
+def test_the_static_web_app_serves_static_files_only():
+    module = MODULES / "staticwebapp.bicep"
+    site = the_resource("Microsoft.Web/staticSites", module)
+    every_resource = declarations(module, "resource")
+
+    assert every_resource == [site]
+    assert prop(sub_block(site.body, "sku"), "name") == "'Free'"
+    assert prop(site.body, "stagingEnvironmentPolicy") == "'Disabled'"
+    for backend in ("appSettings", "linkedBackends", "userProvidedFunctionApps", "databaseConnections"):
+        assert backend not in source(module)
+
+
+def test_the_web_clients_origin_reaches_cors_and_becomes_the_public_base_url_when_deployed():
+    function_app = modules_of_main()["functionApp"].body
+
+    assert "var webUri = deployStaticWebApp ? staticWebApp.outputs.uri : ''" in source(INFRA / "main.bicep")
+    assert prop(function_app, "publicBaseUrl") == "!empty(publicBaseUrl) ? publicBaseUrl : webUri"
+    assert declared_outputs(MODULES / "staticwebapp.bicep")["uri"] == "'https://${site.properties.defaultHostname}'"
+
+
+def test_azure_yaml_deploys_the_web_client_after_the_api_only_when_the_static_web_app_is_on():
+    hooks = azure_yaml()["hooks"]["postdeploy"]
+    outputs = declared_outputs(INFRA / "main.bicep")
+
+    assert 'test "$DEPLOY_STATIC_WEB_APP" != "true" || sh infra/scripts/deploy-web.sh' in hooks["posix"]["run"]
+    assert 'if ($env:DEPLOY_STATIC_WEB_APP -eq "true") { & ./infra/scripts/deploy-web.ps1 }' in hooks["windows"]["run"]
+    assert {"AZURE_STATIC_WEB_APP_NAME", "AZURE_STATIC_WEB_APP_RESOURCE_GROUP", "SERVICE_WEB_URI"} <= set(outputs)
+    for script in ("deploy-web.sh", "deploy-web.ps1"):
+        text = (INFRA / "scripts" / script).read_text(encoding="utf-8")
+        assert "AZURE_STATIC_WEB_APP_NAME" in text and "SWA_CLI_DEPLOYMENT_TOKEN" in text
+        assert "@azure/static-web-apps-cli@2.0.10" in text

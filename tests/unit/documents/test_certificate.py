@@ -1,5 +1,4 @@
 import logging
-import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import date
@@ -86,17 +85,6 @@ def test_an_unexpected_award_name_falls_back_to_gold():
 
 def test_a_certificate_is_small_because_fonts_are_subset():
     assert len(render_certificate(GOLD)) < 100_000
-
-
-def test_a_certificate_takes_under_a_tenth_of_a_second_of_cpu_once_fonts_are_loaded():
-    # CPU time of this thread, best of five: what rendering costs, not how busy the machine is.
-    render_certificate(GOLD)
-    timings = []
-    for _ in range(5):
-        started = time.thread_time()
-        render_certificate(GOLD)
-        timings.append(time.thread_time() - started)
-    assert min(timings) < 0.1, timings
 
 
 def test_certificates_rendered_at_the_same_time_on_several_threads_stay_apart():

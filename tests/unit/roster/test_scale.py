@@ -1,5 +1,3 @@
-import time
-
 from shared.roster import parse_csv
 from shared.roster.rules import is_valid_upn
 from tests.data.synthetic import SYNTHETIC_TODAY, synthetic_sims_csv
@@ -17,11 +15,8 @@ def test_the_synthetic_generator_is_deterministic_and_fully_valid():
     assert {"Ethnicity", "SEN Status", "FSM Eligible", "EAL"} <= set(result.special_category_columns)
 
 
-def test_a_20000_row_export_parses_well_within_a_request():
+def test_a_20000_row_export_parses_completely():
+    # How long it takes is measured in bench/ (roster), not asserted here.
     data = synthetic_sims_csv(20_000, seed=1)
-    started = time.perf_counter()
     result = parse_csv(data, today=SYNTHETIC_TODAY, max_bytes=len(data))
-    elapsed = time.perf_counter() - started
-    assert len(result.records) == 20_000
-    # Typically ~0.4 s; the bound leaves room for a slow CI runner.
-    assert elapsed < 3.0
+    assert len(result.records) == 20_000 and result.errors == []

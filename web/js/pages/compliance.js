@@ -1,0 +1,121 @@
+// Compliance: what is stored, what is due to be deleted, which schools have not synced, the last retention
+// run, and the audit trail of who did what (pseudonymous ids only, as the API gives them).
+
+import * as api from "../api.js";
+import { dateTime, field, h, isoDate, longDate, plural, replace } from "../dom.js";
+import { barChart } from "../charts.js";
+import { busy, describeError, notice, pageHeader, panel, stat } from "./common.js";
+
+function humanise(key) {
+  const text = key.replace(/_/g, " ");
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+function retentionRun(run) {
+  if (!run) return h("p", { class: "muted" }, "No retention run recorded yet.");
+  const facts = [
+    ["Started", dateTime(run.started_at)],
+    ["Finished", run.ended_at ? dateTime(run.ended_at) : "Still running"],
+    ["Result", `${humanise(run.status)}${run.complete ? "" : " (stopped at its batch limit; the next run carries on)"}`],
+  ];
+  if (run.error_count) facts.push(["Errors", String(run.error_count)]);
+  for (const [key, value] of Object.entries(run.counts || {})) facts.push([humanise(key), String(value)]);
+  return h("dl", { class: "facts" }, facts.flatMap(([label, value]) => [h("dt", {}, label), h("dd", {}, value)]));
+}
+
+function staleSchools(list) {
+  if (!list?.length) return h("p", {}, "Every school has uploaded recently.");
+  return h("ul", { class: "plain-list" }, list.map((item) => h("li", {},
+    h("a", { href: `#/schools/${encodeURIComponent(item.school_id)}/upload` }, item.name),
+    item.last_sync_at ? ` (last upload ${longDate(item.last_sync_at)})` : " (never uploaded)")));
+}
+
+const AUDIT_PAGE = 50;
+
+function auditRow(e) {
+  return h("tr", {},
+    h("td", { "data-label": "When" }, dateTime(e.at)),
+    h("td", { "data-label": "Who", class: "mono" }, e.actor_id || "system"),
+    h("td", { "data-label": "Action" }, humanise(e.action)),
+    h("td", { "data-label": "About" }, plural((e.subject_ids || []).length, "record")));
+}
+
+/** The newest entries first, a page at a time (a day at the Trust can hold hundreds). */
+function auditTable(entries) {
+  if (!entries.length) return h("p", { class: "empty" }, "No audit entries in this period.");
+  const body = h("tbody", {}, entries.slice(0, AUDIT_PAGE).map(auditRow));
+  const count = h("p", { class: "muted", role: "status" });
+  const more = h("button", { type: "button", class: "button button--secondary" }, "Show more");
+  const update = () => {
+    const shown = body.children.length;
+    count.textContent = `Showing ${shown} of ${plural(entries.length, "entry", "entries")}.`;
+    more.hidden = shown >= entries.length;
+  };
+  more.addEventListener("click", () => {
+    body.append(...entries.slice(body.children.length, body.children.length + AUDIT_PAGE).map(auditRow));
+    update();
+  });
+  update();
+  return h("div", {},
+    h("div", { class: "table-wrap" }, h("table", { class: "table table--compact" },
+      h("caption", { class: "visually-hidden" }, "Audit entries"),
+      h("thead", {}, h("tr", {}, ["When", "Who (id)", "Action", "About"].map((t) => h("th", { scope: "col" }, t)))),
+      body)),
+    h("div", { class: "actions" }, count, more));
+}
+
+export async function compliancePage() {
+  let summary = null;
+  let summaryError = null;
+  try {
+    summary = await api.get("/compliance");
+  } catch (error) {
+    summaryError = error;
+  }
+
+  const weekAgo = new Date();
+  weekAgo.setDate(weekAgo.getDate() - 7);
+  const from = h("input", { type: "date", value: isoDate(weekAgo) });
+  const to = h("input", { type: "date", value: isoDate(new Date()) });
+  const subject = h("input", { type: "text", autocomplete: "off", spellcheck: "false" });
+  const show = h("button", { type: "submit", class: "button" }, "Show");
+  const auditBody = h("div", { "aria-live": "polite" });
+  const form = h("form", { class: "toolbar", novalidate: true },
+    field("From", from), field("To", to), field("Record id (optional)", subject),
+    h("div", { class: "toolbar__buttons" }, show));
+  const loadAudit = async () => {
+    try {
+      const { entries } = await api.get("/audit", {
+        query: { from: from.value, to: to.value, subject_id: subject.value.trim() || undefined },
+      });
+      replace(auditBody, auditTable(entries));
+    } catch (error) {
+      replace(auditBody, notice(describeError(error), "error"));
+    }
+  };
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    busy(show, "Loading…", loadAudit);
+  });
+  await loadAudit();
+
+  const overview = summary ? [
+    h("div", { class: "stats" },
+      stat("current pupils", summary.pupils_active),
+      stat("pupils who left", summary.pupils_left, "deleted 30 days after leaving"),
+      stat("schools not synced recently", (summary.schools_stale_sync || []).length)),
+    h("div", { class: "charts charts--three" },
+      panel(null, barChart("Deletions due", (summary.deletions_due || []).map((d) => ({
+        label: longDate(d.date), value: d.count })), { empty: "No deletions are due.", ordered: true })),
+      panel("Schools not synced recently", staleSchools(summary.schools_stale_sync)),
+      panel("Retention", retentionRun(summary.last_retention_run))),
+  ] : notice(summaryError?.status === 404 ? "The compliance summary is not available yet."
+    : describeError(summaryError), "info");
+
+  return h("div", { class: "page" },
+    pageHeader("Compliance", {
+      lead: "What is stored and when it is deleted. The audit trail records every read, change, export and deletion of personal data.",
+    }),
+    overview,
+    panel("Audit trail", form, auditBody));
+}
