@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 MINUTES_PER_HOUR = 60
 # Activities are worth whole quarter hours (API: "hours in steps of 0.25").
 HOURS_STEP = Decimal("0.25")
+MAX_HOURS = 1000
 
 TIERS = (
     "Award",
@@ -103,6 +104,9 @@ def hours_to_minutes(hours: float | Decimal) -> int:
         raise ValueError("Hours must be a number.") from None
     if not exact.is_finite() or exact <= 0:
         raise ValueError("Hours must be more than 0.")
+    if exact > MAX_HOURS:
+        # Also keeps the remainder below within Decimal's precision (huge values raise InvalidOperation).
+        raise ValueError(f"Hours must be at most {MAX_HOURS}.")
     if exact % HOURS_STEP != 0:
         raise ValueError("Hours must be in steps of 0.25 (a quarter of an hour).")
     return int(exact * MINUTES_PER_HOUR)

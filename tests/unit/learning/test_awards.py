@@ -148,3 +148,9 @@ def test_minutes_convert_back_to_hours():
 )
 def test_hours_are_formatted_without_trailing_zeros(hours, text):
     assert format_hours(hours) == text
+
+
+@pytest.mark.parametrize("hours", [1.2497244026387669e151, Decimal("1e30"), 1001])
+def test_absurdly_large_hours_are_refused_not_crashed_on(hours):
+    with pytest.raises(ValueError):
+        hours_to_minutes(hours)
