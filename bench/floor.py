@@ -61,6 +61,33 @@ def sample_entity(partition_key: str, row_key: str) -> dict[str, str]:
     }
 
 
+def pupil_shaped_entity(partition_key: str, row_key: str) -> dict[str, str | int | bool]:
+    """An entity shaped like a stored pupil row: the same 17 properties and value types (strings, booleans,
+    integers), about 930 bytes of JSON; `sample_entity` is 10 properties, about 650 bytes."""
+    return {
+        "PartitionKey": partition_key,
+        "RowKey": row_key,
+        "first_name": "Amelia-Rose",
+        "last_name": "Okonkwo-Whitfield",
+        "date_of_birth": "2016-03-04",
+        "gender": "female",
+        "upn": "A330200016001X",
+        "username": f"happyotter{row_key[-4:]}",
+        "status": "active",
+        "restricted": False,
+        "total_minutes": 0,
+        "created_at": "2025-09-01T08:30:00Z",
+        "updated_at": "2025-09-01T08:30:00Z",
+        "left_at": "",
+        "deletion_due": "",
+        "has_login": False,
+        "cohort": 2015,
+    }
+
+
+EntityFactory = Callable[[str, str], dict]
+
+
 def new_table(connection_string: str, prefix: str = "floor") -> TableClient:
     """A fresh table (unique name) so floors never share partitions with the app or each other."""
     client = TableClient.from_connection_string(connection_string, table_name=f"{prefix}{secrets.token_hex(4)}")
@@ -68,16 +95,20 @@ def new_table(connection_string: str, prefix: str = "floor") -> TableClient:
     return client
 
 
-def upsert_batch(table: TableClient, partition_key: str, first: int, count: int = BATCH_SIZE) -> None:
+def upsert_batch(
+    table: TableClient, partition_key: str, first: int, count: int = BATCH_SIZE, entity: EntityFactory = sample_entity
+) -> None:
     table.submit_transaction(
         [
-            (TransactionOperation.UPSERT, sample_entity(partition_key, f"{n:08d}"), {"mode": UpdateMode.REPLACE})
+            (TransactionOperation.UPSERT, entity(partition_key, f"{n:08d}"), {"mode": UpdateMode.REPLACE})
             for n in range(first, first + count)
         ]
     )
 
 
-def batched_upsert_rate(connection_string: str, *, rows: int = UPSERT_ROWS, repeats: int = REPEATS) -> UpsertFloor:
+def batched_upsert_rate(
+    connection_string: str, *, rows: int = UPSERT_ROWS, repeats: int = REPEATS, entity: EntityFactory = sample_entity
+) -> UpsertFloor:
     """Rows/s of sequential 100-entity upsert transactions into one partition (median of repeats)."""
     table = new_table(connection_string, "floorupsert")
     transactions = max(1, rows // BATCH_SIZE)
@@ -87,10 +118,17 @@ def batched_upsert_rate(connection_string: str, *, rows: int = UPSERT_ROWS, repe
         # A new partition per repeat, so every repeat inserts (as a first roster upload does) rather than
         # some repeats inserting and others overwriting.
         partition_key = f"school{next(runs)}"
-        return run_concurrently(lambda i: upsert_batch(table, partition_key, i * BATCH_SIZE), ops=transactions)
+        return run_concurrently(
+            lambda i: upsert_batch(table, partition_key, i * BATCH_SIZE, entity=entity), ops=transactions
+        )
 
     median = repeat_throughput(one_run, repeats=repeats)
     return UpsertFloor(rows_per_second=median.per_second * BATCH_SIZE, transactions=median)
+
+
+def warm_up_ops(ops: int, threads: int, *, floor: int = 20) -> int:
+    """Ops for a warm-up run: a few per thread, so every thread of a concurrent run has a warm connection."""
+    return max(min(floor, ops), 2 * threads)
 
 
 _seeded: dict[str, TableClient] = {}
@@ -109,6 +147,16 @@ def seeded_table(connection_string: str, rows: int = READ_SEED_ROWS) -> TableCli
         return table
 
 
+def single_upsert_rate(
+    connection_string: str, *, rows: int = UPSERT_ROWS, entity: EntityFactory = sample_entity
+) -> Throughput:
+    """Rows/s of one `upsert_entity` request per row, sequentially, into a new partition: the naive way to
+    load a roster, against which batching is judged. One op = one row."""
+    table = new_table(connection_string, "floorsingle")
+    partition_key = f"school{secrets.token_hex(3)}"
+    return run_concurrently(lambda i: table.upsert_entity(entity(partition_key, f"{i:08d}")), ops=rows)
+
+
 def point_read_rate(
     connection_string: str,
     *,
@@ -120,7 +168,10 @@ def point_read_rate(
     """Point reads (get_entity by PartitionKey + RowKey) per second; one client shared by all threads, as the
     app shares one client per table."""
     table = seeded_table(connection_string, seed_rows)
-    run_concurrently(lambda i: table.get_entity("school0", f"{i % seed_rows:08d}"), ops=min(20, reads))  # warm-up
+    # Warm-up on as many threads as the measured runs, so each opens its pooled connection before timing.
+    run_concurrently(
+        lambda i: table.get_entity("school0", f"{i % seed_rows:08d}"), ops=warm_up_ops(reads, threads), threads=threads
+    )
     return repeat_throughput(
         lambda: run_concurrently(
             lambda i: table.get_entity("school0", f"{i % seed_rows:08d}"), ops=reads, threads=threads
@@ -130,18 +181,27 @@ def point_read_rate(
 
 
 def raw_transaction_op(
-    table: TableClient, *, reads_per_op: int, writes_per_op: int, seed_rows: int = READ_SEED_ROWS, tag: str = "run"
+    table: TableClient,
+    *,
+    reads_per_op: int,
+    writes_per_op: int,
+    inserts_per_op: int = 0,
+    seed_rows: int = READ_SEED_ROWS,
+    tag: str = "run",
 ) -> Callable[[int], None]:
     """One raw "read N, then write atomically" operation: the shape of a redemption (read code and pupil,
     then add the redemption and update the totals in one entity-group transaction).
 
-    `tag` keeps the rows of separate runs apart, so every run inserts new rows rather than later runs
-    overwriting the first run's.
+    `inserts_per_op` single-entity inserts go between the reads and the transaction (a single-use code's
+    claim row). `tag` keeps the rows of separate runs apart, so every run inserts new rows rather than later
+    runs overwriting the first run's.
     """
 
     def op(i: int) -> None:
         for k in range(reads_per_op):
             table.get_entity("school0", f"{(i * reads_per_op + k) % seed_rows:08d}")
+        for k in range(inserts_per_op):
+            table.create_entity({"PartitionKey": f"{tag}claim{i:08d}", "RowKey": f"claim{k}", "owner": f"{i:08d}"})
         # Partitions spread by op so concurrent ops write side by side, as different pupils would.
         partition_key = f"{tag}{i % 64}"
         table.submit_transaction(
@@ -159,21 +219,23 @@ def raw_transaction_rate(
     *,
     reads_per_op: int,
     writes_per_op: int = 2,
+    inserts_per_op: int = 0,
     ops: int = 200,
     threads: int = 1,
     repeats: int = REPEATS,
     seed_rows: int = READ_SEED_ROWS,
 ) -> Throughput:
-    """Ops/s where one op is `reads_per_op` point reads plus one transaction of `writes_per_op` upserts."""
+    """Ops/s where one op is `reads_per_op` point reads, `inserts_per_op` inserts and one transaction of
+    `writes_per_op` upserts."""
     table = seeded_table(connection_string, seed_rows)
 
     def op_for_run() -> Callable[[int], None]:
         return raw_transaction_op(
-            table, reads_per_op=reads_per_op, writes_per_op=writes_per_op, seed_rows=seed_rows,
-            tag=f"tx{secrets.token_hex(3)}p",
+            table, reads_per_op=reads_per_op, writes_per_op=writes_per_op, inserts_per_op=inserts_per_op,
+            seed_rows=seed_rows, tag=f"tx{secrets.token_hex(3)}p",
         )
 
-    run_concurrently(op_for_run(), ops=min(10, ops))  # warm-up
+    run_concurrently(op_for_run(), ops=warm_up_ops(ops, threads, floor=10), threads=threads)  # warm-up
     return repeat_throughput(lambda: run_concurrently(op_for_run(), ops=ops, threads=threads), repeats=repeats)
 
 

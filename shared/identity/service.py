@@ -23,7 +23,7 @@ from shared.security.principal import Principal, Role
 from shared.settings import get_settings
 from shared.storage.clients import Storage, get_storage
 from shared.storage.names import LOGINS, THROTTLE
-from shared.storage.tables import get_entity, update_if_match
+from shared.storage.tables import Entity, create_if_absent, get_entity, update_if_match
 
 WRONG_CREDENTIALS = "The username or password is not right."
 LOCKED = "Too many failed sign-ins. Wait a little and try again."
@@ -64,23 +64,38 @@ def issue_tokens(storage: Storage, principal: Principal, display_name: str, now:
 
 # --- sign-in --------------------------------------------------------------------------------------
 
-def _unknown_name_failure(storage: Storage, key: str, now: datetime) -> int:
-    """Count a failure against a name with no account, exactly like an account's lockout; returns lock seconds."""
-    table = storage.table(THROTTLE)
-    pk, rk = f"login-{now:%Y-%m-%d}", digest("login:" + key)
-    row = get_entity(table, pk, rk)
-    last = parse_iso(row["last_failed_at"]) if row and row.get("last_failed_at") else None
-    failures = lockout.failures_after(int(row["failures"]) if row else 0, last, now)
-    until = now + lockout.lock_duration(failures)
-    table.upsert_entity(
-        {"PartitionKey": pk, "RowKey": rk, "failures": failures, "last_failed_at": iso(now), "locked_until": iso(until)}
-    )
-    return lockout.locked_for(until, now)
+def _throttle_keys(key: str, now: datetime) -> tuple[str, str]:
+    return f"login-{now:%Y-%m-%d}", digest("login:" + key)
 
 
-def _unknown_name_locked(storage: Storage, key: str, now: datetime) -> int:
-    row = get_entity(storage.table(THROTTLE), f"login-{now:%Y-%m-%d}", digest("login:" + key))
+def _unknown_name_locked(row: Entity | None, now: datetime) -> int:
     return lockout.locked_for(parse_iso(row["locked_until"]), now) if row and row.get("locked_until") else 0
+
+
+def _unknown_name_failure(storage: Storage, key: str, row: Entity | None, now: datetime) -> int:
+    """Count a failure against a name with no account, exactly like an account's lockout; returns lock seconds.
+
+    Written under the row's ETag (insert when new), so concurrent guesses at one name all count.
+    """
+    table = storage.table(THROTTLE)
+    pk, rk = _throttle_keys(key, now)
+    until = now
+    for _ in range(FAILURE_WRITE_ATTEMPTS):
+        last = parse_iso(row["last_failed_at"]) if row and row.get("last_failed_at") else None
+        failures = lockout.failures_after(int(row["failures"]) if row else 0, last, now)
+        until = now + lockout.lock_duration(failures)
+        entity = {"PartitionKey": pk, "RowKey": rk, "failures": failures, "last_failed_at": iso(now),
+                  "locked_until": iso(until)}
+        if row is None and create_if_absent(table, entity):
+            break
+        if row is not None:
+            try:
+                update_if_match(table, entity, row.metadata["etag"])
+                break
+            except ConcurrencyConflict:
+                pass
+        row = get_entity(table, pk, rk)
+    return lockout.locked_for(until, now)
 
 
 def _record_failure(storage: Storage, record: LoginRecord, now: datetime) -> int:
@@ -144,12 +159,13 @@ def login(username: str, password: str, *, storage: Storage | None = None) -> To
     key = login_key(username)
     record = read_login(storage, key)
     if record is None:
-        locked = _unknown_name_locked(storage, key, now)
+        throttle = get_entity(storage.table(THROTTLE), *_throttle_keys(key, now))
+        locked = _unknown_name_locked(throttle, now)
         if locked:
             audit.record(Action.SIGN_IN_LOCKED, actor_id=None, storage=storage)
             raise TooManyAttempts(LOCKED, retry_after_seconds=locked)
         verify_password(None, password)
-        locked = _unknown_name_failure(storage, key, now)
+        locked = _unknown_name_failure(storage, key, throttle, now)
         audit.record(Action.SIGN_IN_FAILED, actor_id=None, storage=storage)
         if locked:
             raise TooManyAttempts(LOCKED, retry_after_seconds=locked)

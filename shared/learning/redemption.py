@@ -178,7 +178,7 @@ def _claim_single_use(storage: Storage, code: StampCode, pupil_id: str, now: dat
 def _reserve_capped_use(storage: Storage, code: StampCode) -> None:
     codes = storage.table(CODES)
     assert code.max_uses is not None
-    for _ in range(WRITE_ATTEMPTS * 3):
+    for attempt in range(WRITE_ATTEMPTS * 3):
         row = get_entity(codes, code.code, "uses")
         if row is None:
             try:
@@ -193,7 +193,7 @@ def _reserve_capped_use(storage: Storage, code: StampCode) -> None:
                             row.metadata["etag"])
             return
         except ConcurrencyConflict:
-            continue
+            _back_off(attempt)
     raise ConcurrencyConflict("This code is very busy right now; try again.")
 
 

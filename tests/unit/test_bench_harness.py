@@ -89,3 +89,11 @@ def test_values_are_formatted_for_reading():
     assert format_value(1.234) == "1.23"
     assert format_value(0.7551) == "0.755"
     assert format_value("1.9 / 3.4") == "1.9 / 3.4"
+
+
+def test_floor_warm_up_gives_every_thread_a_few_ops():
+    from bench.floor import warm_up_ops
+
+    assert warm_up_ops(400, 1) == 20
+    assert warm_up_ops(5, 1) == 5
+    assert warm_up_ops(200, 8, floor=10) == 16
