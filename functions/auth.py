@@ -37,6 +37,12 @@ def accept_invitation(call: HttpCall) -> TokenOut:
     return service.accept_invitation(call.body.token, call.body.password)
 
 
+@endpoint(bp, name="auth_sso_status", method="GET", route="auth/sso", summary="Is staff single sign-on on?",
+          roles=None, response=sso.SsoStatus, tags=TAGS)
+def sso_status(call: HttpCall) -> sso.SsoStatus:
+    return sso.status()
+
+
 @endpoint(bp, name="auth_sso_login", method="GET", route="auth/sso/login",
           summary="Staff sign-in with Microsoft Entra ID: redirects to Microsoft", roles=None, status=302,
           errors=(404, 503), tags=TAGS)

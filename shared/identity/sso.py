@@ -59,6 +59,15 @@ NOT_LINKED = (
 warnings.filterwarnings("ignore", message=r"response_mode='form_post' is recommended", category=UserWarning)
 
 
+class SsoStatus(BaseModel):
+    enabled: bool
+
+
+def status() -> SsoStatus:
+    """Whether "Sign in with Microsoft" should be offered (a probe that starts no flow)."""
+    return SsoStatus(enabled=get_settings().sso_enabled)
+
+
 class SsoCallbackQuery(BaseModel):
     """What the provider appends to the redirect URI; anything else it adds (session_state...) is ignored."""
 

@@ -229,3 +229,17 @@ def test_id_token_audience_issuer_and_lifetime_are_checked(change, accepted):
     token = jwt.encode({k: v for k, v in claims.items() if v is not None}, "k" * 32, algorithm="HS256")
     found = sso._identity_claims(app, SimpleNamespace(sso_client_id=CLIENT_ID), {"id_token": token})
     assert bool(found) is accepted
+
+
+def test_the_status_probe_says_whether_sso_is_on_and_starts_no_flow(world, storage, sso_off):
+    from shared.storage.names import SSO_FLOWS
+
+    before = len(list(storage.table(SSO_FLOWS).list_entities()))
+    assert world.client.as_(None).get("/api/auth/sso").json() == {"enabled": False}
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SSO_CLIENT_ID", CLIENT_ID)
+        mp.setenv("SSO_OIDC_AUTHORITY", "https://login.example/tenant")
+        get_settings.cache_clear()
+        assert world.client.as_(None).get("/api/auth/sso").json() == {"enabled": True}
+    get_settings.cache_clear()
+    assert len(list(storage.table(SSO_FLOWS).list_entities())) == before

@@ -138,8 +138,8 @@ export async function signOut() {
 /** True when "Sign in with Microsoft" is set up: the login endpoint redirects instead of answering 404. */
 export async function ssoAvailable() {
   try {
-    const response = await fetch(url("/auth/sso/login"), { method: "GET", redirect: "manual" });
-    return response.type === "opaqueredirect" || (response.status >= 300 && response.status < 400);
+    const response = await fetch(url("/auth/sso"), { method: "GET" });
+    return response.ok && (await response.json()).enabled === true;
   } catch {
     return false;
   }

@@ -102,7 +102,7 @@ export function staffSignIn(params, { go }) {
     h("p", { class: "sso__or" }, h("span", {}, "or")),
     h("a", { class: "button button--secondary button--block", href: api.url("/auth/sso/login") },
       "Sign in with Microsoft"));
-  // Probe once per visit: GET /auth/sso/login answers 404 unless single sign-on is configured.
+  // Ask once per visit whether single sign-on is configured (GET /auth/sso starts no flow).
   (ssoKnown ??= api.ssoAvailable()).then((available) => { microsoft.hidden = !available; });
   return h("div", { class: "page page--narrow" },
     takeFlash(),
