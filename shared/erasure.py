@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from azure.data.tables import UpdateMode
+
 from shared.identity.logins import login_key, login_keys
 from shared.learning.records import learning_range, learning_rows, release_claims
 from shared.organisation.models import School
@@ -16,16 +18,23 @@ from shared.roster.ingest import leaver_due_partition
 from shared.roster.store import Pupil, pupil_entity
 from shared.storage.clients import Storage
 from shared.storage.names import DUE, LOGINS, PUPILS
-from shared.storage.tables import delete_op, get_entity, query_all, submit_batches
+from shared.storage.tables import delete_op, get_entity, query_all, submit_batches, update_if_match
 
 
-def erase_pupil_everywhere(storage: Storage, school_id: str, pupil: Pupil) -> None:
+def erase_pupil_everywhere(storage: Storage, school_id: str, pupil: Pupil, *, etag: str | None = None) -> None:
     """Idempotent: run twice, or after a crash half-way, and the person is gone either way.
+
+    With `etag` (from the read that decided the erasure) the pupil row is first marked as being erased
+    under that ETag: if it changed since (a roster re-sync brought the pupil back), ConcurrencyConflict
+    is raised before anything is deleted. A sync that meets the mark treats the row as gone.
 
     The pupil row goes after everything personal, so an interrupted erasure is found again from it and
     finished; the leaver due-date row goes after the pupil row, so the retention timer finds it too.
     """
     table = storage.table(PUPILS)
+    if etag is not None:
+        update_if_match(table, {"PartitionKey": school_id, "RowKey": pupil.id, "erasing": True}, etag,
+                        mode=UpdateMode.MERGE)
     rows = list(learning_rows(storage, school_id, pupil.id))
     release_claims(storage, pupil.id, rows)
     lo, hi = learning_range(pupil.id)

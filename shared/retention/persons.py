@@ -8,6 +8,7 @@ the person) or removes the index row as stale. People are erased in batches jour
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from datetime import date
 from shared import audit
 from shared.audit import Action
 from shared.erasure import erase_pupil_everywhere
+from shared.errors import ConcurrencyConflict
 from shared.identity.logins import login_key, login_keys
 from shared.ids import parse_iso
 from shared.organisation import store as org_store
@@ -30,6 +32,8 @@ from shared.storage.names import DUE, LOGINS, PUPILS
 from shared.storage.tables import get_entity, query_all
 
 # People per journalled batch: two run-record writes per batch, at most this many keys in flight.
+log = logging.getLogger(__name__)
+
 BATCH = 50
 # The actor of audit entries written by the timer (there is no caller).
 RETENTION_ACTOR = "retention"
@@ -47,7 +51,7 @@ class Erasure:
     subject_id: str
     school_id: str | None
     partner_id: str | None
-    erase: Callable[[], None]
+    erase: Callable[[], bool]  # False: the person changed since the check, so they are kept this run
 
 
 # --- erasing a batch ----------------------------------------------------------------------------
@@ -61,9 +65,9 @@ def _erase_batch(sweep: Sweep, guard: ItemGuard, erasures: list[Erasure], *, jou
     for erasure in erasures:
         try:
             with guard.item():
-                erasure.erase()
-                sweep.journal.count(erasure.category)
-                done.append(erasure)
+                if erasure.erase():
+                    sweep.journal.count(erasure.category)
+                    done.append(erasure)
         except SweepAborted as exc:
             aborted = exc
             break
@@ -89,21 +93,28 @@ def _remove_stale(sweep: Sweep, partition_key: str, row_key: str) -> None:
     sweep.journal.count(Category.STALE_DUE_ROWS_REMOVED)
 
 
-def _pupil_erasure(sweep: Sweep, key: str, category: Category, pupil: Pupil) -> Erasure:
+def _pupil_erasure(sweep: Sweep, key: str, category: Category, pupil: Pupil, etag: str) -> Erasure:
     school = sweep.school(pupil.school_id)
 
-    def erase() -> None:
-        # Also removes the pupil's leaver index row, after the pupil row.
-        erase_pupil_everywhere(sweep.storage, pupil.school_id, pupil)
+    def erase() -> bool:
+        # Also removes the pupil's leaver index row, after the pupil row. The ETag from the live-record
+        # check makes a pupil whom a re-sync brought back in the meantime a keep, not an erasure.
+        try:
+            erase_pupil_everywhere(sweep.storage, pupil.school_id, pupil, etag=etag)
+        except ConcurrencyConflict:
+            log.info("pupil changed since the retention check; kept", extra={"school_id": pupil.school_id})
+            return False
+        return True
 
     return Erasure(key=key, category=category, action=Action.PUPIL_ERASED, subject_id=pupil.id,
                    school_id=pupil.school_id, partner_id=school.partner_id if school else None, erase=erase)
 
 
 def _staff_erasure(sweep: Sweep, key: str, member: StaffMember, due_partition: str) -> Erasure:
-    def erase() -> None:
+    def erase() -> bool:
         erase_staff_member(sweep.storage, member)
         sweep.storage.table(DUE).delete_entity(due_partition, member.id)
+        return True
 
     return Erasure(key=key, category=Category.INACTIVE_STAFF_ERASED, action=Action.STAFF_DELETED,
                    subject_id=member.id, school_id=member.school_id, partner_id=member.partner_id, erase=erase)
@@ -147,7 +158,7 @@ def settle_adopted(sweep: Sweep) -> None:
                     sweep.journal.count(Category.LEAVERS_ERASED)
                     due.delete_entity(leaver_due_partition(date.fromisoformat(day)), f"{school_id}~{pupil_id}")
                 elif _leaver_due(found[0], date.fromisoformat(day), sweep.today):
-                    erasures.append(_pupil_erasure(sweep, key, Category.LEAVERS_ERASED, found[0]))
+                    erasures.append(_pupil_erasure(sweep, key, Category.LEAVERS_ERASED, *found))
             elif kind == SCHOOL_PUPIL:
                 school_id, pupil_id = ids
                 found = get_pupil(sweep.storage, school_id, pupil_id)
@@ -156,7 +167,7 @@ def settle_adopted(sweep: Sweep) -> None:
                 else:
                     exit_day = _school_exit_day(sweep, org_store.get_school(sweep.storage, school_id))
                     if exit_day is not None and exit_day <= sweep.today:
-                        erasures.append(_pupil_erasure(sweep, key, Category.SCHOOL_EXIT_PUPILS_ERASED, found[0]))
+                        erasures.append(_pupil_erasure(sweep, key, Category.SCHOOL_EXIT_PUPILS_ERASED, *found))
             elif kind == STAFF:
                 month, staff_id = ids
                 partition = f"{policy.STAFF_INACTIVE_PREFIX}{month}"
@@ -190,7 +201,7 @@ def sweep_leavers(sweep: Sweep) -> None:
                 _remove_stale(sweep, pk, rk)
             else:
                 key = "|".join((LEAVER, due_day.isoformat(), school_id, pupil_id))
-                batch.append(_pupil_erasure(sweep, key, Category.LEAVERS_ERASED, found[0]))
+                batch.append(_pupil_erasure(sweep, key, Category.LEAVERS_ERASED, *found))
         if len(batch) >= BATCH:
             _erase_batch(sweep, guard, batch)
             batch = []
@@ -245,7 +256,7 @@ def _erase_school_pupils(sweep: Sweep, guard: ItemGuard, school_id: str) -> bool
             break
         pupil = pupil_from(entity)
         batch.append(_pupil_erasure(sweep, f"{SCHOOL_PUPIL}|{school_id}|{pupil.id}",
-                                    Category.SCHOOL_EXIT_PUPILS_ERASED, pupil))
+                                    Category.SCHOOL_EXIT_PUPILS_ERASED, pupil, entity.metadata["etag"]))
         if len(batch) >= BATCH:
             all_erased &= _erase_batch(sweep, guard, batch)
             batch = []

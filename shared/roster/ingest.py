@@ -67,6 +67,8 @@ def plan_sync(
 ) -> SyncPlan:
     """Pure: what a sync must write. Match by UPN, else by name + date of birth."""
     stamp = iso(now)
+    # A pupil being erased is gone as far as a sync is concerned: one who reappears gets a new record.
+    existing = [p for p in existing if not p.erasing]
     by_upn = {p.upn: p for p in existing if p.upn}
     by_key: dict[str, list[Pupil]] = {}
     for p in existing:

@@ -175,8 +175,8 @@ def login_cards(
 
 def erase_pupil(caller: Principal, school_id: str, pupil_id: str, *, storage: Storage | None = None) -> None:
     storage = storage or get_storage()
-    school, pupil, _ = _visible_pupil(storage, caller, school_id, pupil_id)
-    erase_pupil_everywhere(storage, school.id, pupil)
+    school, pupil, etag = _visible_pupil(storage, caller, school_id, pupil_id)
+    erase_pupil_everywhere(storage, school.id, pupil, etag=etag)
     _audit(Action.PUPIL_ERASED, caller, school, [pupil.id], storage)
 
 

@@ -45,6 +45,7 @@ class Pupil:
     deletion_due: str | None = None
     has_login: bool = False
     cohort: int = 0
+    erasing: bool = False  # set (under the row's ETag) by an erasure in progress; never written by the roster
 
     def year_group(self, today: date) -> int:
         return year_group_of_cohort(self.cohort, today)
@@ -89,6 +90,7 @@ def pupil_from(e: Entity) -> Pupil:
         deletion_due=e.get("deletion_due") or None,
         has_login=bool(e.get("has_login", False)),
         cohort=int(e.get("cohort") or cohort_of(date.fromisoformat(e["date_of_birth"]))),
+        erasing=bool(e.get("erasing", False)),
     )
 
 

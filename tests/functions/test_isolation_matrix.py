@@ -100,9 +100,11 @@ CASES = [
 ]
 
 # Endpoints whose routes carry no tenant id (sign-in, the caller's own data, scope-filtered lists).
-NOT_TENANT_ROUTED = {"health", "openapi", "auth_login", "auth_refresh", "auth_logout", "auth_accept_invitation",
-                     "auth_sso_status", "auth_sso_login", "auth_sso_callback", "me", "partners_create", "partners_list", "audit_list",
-                     "vocabulary_get", "vocabulary_extend", "my_progress", "national_report", "compliance"}
+NOT_TENANT_ROUTED = {
+    "health", "openapi", "auth_login", "auth_refresh", "auth_logout", "auth_accept_invitation", "auth_sso_status",
+    "auth_sso_login", "auth_sso_callback", "me", "partners_create", "partners_list", "audit_list", "vocabulary_get",
+    "vocabulary_extend", "my_progress", "national_report", "compliance",
+}
 
 ROLES = ["trust_admin", "partner_manager", "school_staff", "pupil"]
 

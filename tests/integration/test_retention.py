@@ -450,13 +450,13 @@ def test_a_run_killed_half_way_is_finished_by_the_next_run_without_orphans_or_do
     real_erase = persons.erase_pupil_everywhere
     calls = []
 
-    def dies_on_the_sixth(storage, school_id, pupil):
+    def dies_on_the_sixth(storage, school_id, pupil, **kwargs):
         calls.append(pupil.id)
         if len(calls) == 6:
             # Half of an erasure: the learning record and login are gone, the pupil row is not.
             storage.table(LOGINS).delete_entity(*login_keys(login_key(pupil.username)))
             raise Killed
-        real_erase(storage, school_id, pupil)
+        real_erase(storage, school_id, pupil, **kwargs)
 
     monkeypatch.setattr(persons, "erase_pupil_everywhere", dies_on_the_sixth)
     with clock_moved(31 * DAY), pytest.raises(Killed):
@@ -514,10 +514,10 @@ def test_a_failing_item_is_counted_by_type_the_rest_is_done_and_the_next_run_ret
     stuck = leavers[1]
     real_erase = persons.erase_pupil_everywhere
 
-    def fails_for_one(storage, school_id, pupil):
+    def fails_for_one(storage, school_id, pupil, **kwargs):
         if pupil.id == stuck.id:
             raise RuntimeError("storage said no")
-        real_erase(storage, school_id, pupil)
+        real_erase(storage, school_id, pupil, **kwargs)
 
     monkeypatch.setattr(persons, "erase_pupil_everywhere", fails_for_one)
     with clock_moved(31 * DAY):
@@ -561,10 +561,10 @@ def test_a_run_whose_lease_was_taken_over_stops_and_its_erasures_are_counted_by_
     monkeypatch.setattr(runs, "LEASE_DURATION", timedelta(0))  # renew at every step, so a theft shows at once
     real_erase = persons.erase_pupil_everywhere
 
-    def stolen_meanwhile(storage, school_id, pupil):
+    def stolen_meanwhile(storage, school_id, pupil, **kwargs):
         storage.table(RETENTION_RUNS).upsert_entity({"PartitionKey": LEASE_PK, "RowKey": LEASE_RK, "run_id": "other",
                                                      "held_until": iso(utcnow() + timedelta(hours=1))})
-        real_erase(storage, school_id, pupil)
+        real_erase(storage, school_id, pupil, **kwargs)
 
     monkeypatch.setattr(persons, "erase_pupil_everywhere", stolen_meanwhile)
     with clock_moved(31 * DAY), pytest.raises(LeaseLost):
@@ -613,3 +613,20 @@ def test_the_cost_of_a_run_follows_the_work_due_not_the_size_of_the_store(store,
     assert small == large
     # About seven requests per erased pupil plus a fixed overhead (lease, run record, one query per sweep).
     assert large <= 5 * 8 + 30
+
+
+def test_a_leaver_brought_back_by_a_re_sync_between_the_check_and_the_erasure_is_kept(store, monkeypatch):
+    """The live-record check and the erasure are apart in time (a batch); the row's ETag closes the gap."""
+    school_id, (pupil,) = _leavers(store, 1)
+    real_erase = persons.erase_pupil_everywhere
+
+    def re_sync_first(storage, school, leaver, **kwargs):
+        sync(store, school_id, [leaver.first_name, "Stay"])  # the school uploads again at that moment
+        return real_erase(storage, school, leaver, **kwargs)
+
+    monkeypatch.setattr(persons, "erase_pupil_everywhere", re_sync_first)
+    with clock_moved(31 * DAY):
+        report = run_retention(storage=store)
+    assert report.counts[Category.LEAVERS_ERASED] == 0 and report.error_count == 0
+    kept, _ = get_pupil(store, school_id, pupil.id)
+    assert kept.status.value == "active" and not kept.erasing
