@@ -293,5 +293,21 @@ def count_requests(fn: Callable[[], T]) -> tuple[T, RequestTally]:
     return result, tally
 
 
+def count_path(fn: Callable[[], object], expect: type[BaseException] | None = None) -> RequestTally:
+    """Storage requests of one call of a success path (`expect` None) or a failure path (must raise `expect`)."""
+
+    def call() -> None:
+        if expect is None:
+            fn()
+            return
+        try:
+            fn()
+        except expect:
+            return
+        raise AssertionError(f"expected {expect.__name__}")
+
+    return count_requests(call)[1]
+
+
 def describe_kinds(tally: RequestTally) -> str:
     return ", ".join(f"{kind} ×{n}" for kind, n in sorted(tally.by_kind.items())) or "none"

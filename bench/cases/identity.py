@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from bench.floor import raw_transaction_rate
-from bench.harness import BenchContext, Result, Row, benchmark, count_requests, describe_kinds, percentile
+from bench.harness import BenchContext, Result, Row, benchmark, count_path, count_requests, describe_kinds, percentile
 
 # Sizes: the whole identity issue takes well under half a minute on 2 cores.
 LOGIN_SAMPLES = 40  # sequential successful sign-ins timed (staff, warm: no monthly write), each followed by
@@ -25,20 +25,7 @@ def _ms(seconds: list[float]) -> tuple[float, float]:
 
 def _counts(fn: Callable[[], object], repeats: int = COUNT_REPEATS, expect: type[BaseException] | None = None):
     """Request tallies of `repeats` calls; each call must end as expected (return, or raise `expect`)."""
-    tallies = []
-    for _ in range(repeats):
-        def call() -> None:
-            if expect is None:
-                fn()
-                return
-            try:
-                fn()
-            except expect:
-                return
-            raise AssertionError(f"expected {expect.__name__}")
-
-        tallies.append(count_requests(call)[1])
-    return tallies
+    return [count_path(fn, expect) for _ in range(repeats)]
 
 
 def _moves_due_date(tally) -> bool:

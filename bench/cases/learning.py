@@ -19,7 +19,7 @@ from bench.harness import (
     Throughput,
     benchmark,
     compare,
-    count_requests,
+    count_path,
     describe_kinds,
     run_concurrently,
 )
@@ -204,22 +204,8 @@ def learning_redeem(ctx: BenchContext) -> Result:
     today = utcnow().date()
 
     def counted(make: Callable[[], Callable[[], object]], expect: type[BaseException] | None = None):
-        tallies = []
-        for _ in range(COUNT_REPEATS):
-            fn = make()  # set-up for this repeat, not counted
-
-            def call(fn=fn) -> None:
-                if expect is None:
-                    fn()
-                    return
-                try:
-                    fn()
-                except expect:
-                    return
-                raise AssertionError(f"expected {expect.__name__}")
-
-            tallies.append(count_requests(call)[1])
-        return tallies
+        # make() is this repeat's set-up, not counted.
+        return [count_path(make(), expect) for _ in range(COUNT_REPEATS)]
 
     def success(**body):
         def make():
