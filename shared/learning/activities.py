@@ -18,7 +18,6 @@ from datetime import date
 from azure.core.exceptions import ResourceExistsError
 
 from shared.csvsafe import csv_bytes
-from shared.documents.code_sheet import render_code_sheet
 from shared.errors import FieldError, InvalidRequest, OutsideScope
 from shared.ids import iso, new_id, utcnow
 from shared.learning.awards import hours_to_minutes, minutes_to_hours
@@ -285,6 +284,9 @@ def code_sheet_csv(activity: Activity, codes: CodeList) -> bytes:
 
 
 def code_sheet_pdf(activity: Activity, codes: CodeList) -> bytes:
+    # fpdf costs ~0.2 s to import; loading it here keeps it out of every function's cold start.
+    from shared.documents.code_sheet import render_code_sheet
+
     valid_to = min((c.valid_to for c in codes.codes if c.valid_to), default=None)
     return render_code_sheet(activity.title, minutes_to_hours(activity.minutes), [c.code for c in codes.codes],
                              valid_to)

@@ -8,7 +8,6 @@ from datetime import date
 
 from shared import audit
 from shared.audit import Action
-from shared.documents.certificate import CertificateData, render_certificate
 from shared.errors import NotFound
 from shared.learning.awards import minutes_to_hours, next_award
 from shared.learning.models import (
@@ -80,6 +79,9 @@ def pupil_progress(caller: Principal, school_id: str, pupil_id: str, *, storage:
 
 def certificate_pdf(caller: Principal, certificate_id: str, *, storage: Storage | None = None) -> bytes:
     """The pupil's own certificate, or one of a pupil in a staff member's scope; anything else is a 404."""
+    # fpdf costs ~0.2 s to import; loading it here keeps it out of every function's cold start.
+    from shared.documents.certificate import CertificateData, render_certificate
+
     storage = storage or get_storage()
     m = _CERTIFICATE_ID.match(certificate_id)
     scope.require(m is not None)

@@ -9,7 +9,6 @@ from azure.data.tables import UpdateMode
 
 from shared import audit
 from shared.audit import Action
-from shared.documents.login_cards import LoginCard, render_login_cards
 from shared.erasure import erase_pupil_everywhere, pupil_records
 from shared.errors import ConcurrencyConflict, FieldError, InvalidRequest, NotFound
 from shared.identity.logins import LoginRecord, login_key, login_keys
@@ -156,6 +155,9 @@ def login_cards(
     caller: Principal, school_id: str, body: LoginCardsIn, *, storage: Storage | None = None
 ) -> bytes:
     """One card per pupil with a fresh password (old passwords stop working). Unknown ids are a 404."""
+    # fpdf costs ~0.2 s to import; loading it here keeps it out of every function's cold start.
+    from shared.documents.login_cards import LoginCard, render_login_cards
+
     storage = storage or get_storage()
     school = visible_school(storage, caller, school_id)
     found = []
