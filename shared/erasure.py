@@ -12,35 +12,32 @@ from datetime import date
 from azure.data.tables import UpdateMode
 
 from shared.identity.logins import login_key, login_keys
-from shared.learning.records import learning_range, learning_rows, release_claims
+from shared.learning.records import learning_rows, release_claims
 from shared.organisation.models import School
 from shared.roster.ingest import leaver_due_partition
 from shared.roster.store import Pupil, pupil_entity
 from shared.storage.clients import Storage
 from shared.storage.names import DUE, LOGINS, PUPILS
-from shared.storage.tables import delete_op, get_entity, query_all, submit_batches, update_if_match
+from shared.storage.tables import delete_op, get_entity, submit_batches, update_if_match
 
 
-def erase_pupil_everywhere(storage: Storage, school_id: str, pupil: Pupil, *, etag: str | None = None) -> None:
-    """Idempotent: run twice, or after a crash half-way, and the person is gone either way.
+def erase_pupil_everywhere(storage: Storage, school_id: str, pupil: Pupil, *, etag: str) -> None:
+    """Erase the pupil everywhere; idempotent, so a crash half-way is finished by running it again.
 
-    With `etag` (from the read that decided the erasure) the pupil row is first marked as being erased
-    under that ETag: if it changed since (a roster re-sync brought the pupil back), ConcurrencyConflict
-    is raised before anything is deleted. A sync that meets the mark treats the row as gone.
+    First the pupil row is marked as being erased under `etag`, the ETag of the read that decided the
+    erasure: if the row changed since (a roster re-sync brought the pupil back), ConcurrencyConflict is
+    raised before anything is deleted. From the mark on, a sync treats the row as gone and a redemption
+    refuses it, so the learning record read next is complete and nothing is added behind it.
 
     The pupil row goes after everything personal, so an interrupted erasure is found again from it and
     finished; the leaver due-date row goes after the pupil row, so the retention timer finds it too.
     """
     table = storage.table(PUPILS)
-    if etag is not None:
-        update_if_match(table, {"PartitionKey": school_id, "RowKey": pupil.id, "erasing": True}, etag,
-                        mode=UpdateMode.MERGE)
+    update_if_match(table, {"PartitionKey": school_id, "RowKey": pupil.id, "erasing": True}, etag,
+                    mode=UpdateMode.MERGE)
     rows = list(learning_rows(storage, school_id, pupil.id))
     release_claims(storage, pupil.id, rows)
-    lo, hi = learning_range(pupil.id)
-    leftovers = query_all(table, "PartitionKey eq @s and RowKey ge @lo and RowKey lt @hi",
-                          {"s": school_id, "lo": lo, "hi": hi}, select=["RowKey"])
-    submit_batches(table, [delete_op(school_id, r["RowKey"]) for r in leftovers])
+    submit_batches(table, [delete_op(school_id, r["RowKey"]) for r in rows])
     pk, rk = login_keys(login_key(pupil.username))
     storage.table(LOGINS).delete_entity(pk, rk)
     table.delete_entity(school_id, pupil.id)

@@ -210,10 +210,14 @@ def _erase_by_run(storage: Storage, pupils: list[Pupil]) -> Measured:
 
 def _erase_directly(storage: Storage, pupils: list[Pupil]) -> Measured:
     from shared.erasure import erase_pupil_everywhere
+    from shared.roster.store import get_pupil
+
+    # As a staff DELETE does it: with the ETag of the read that found the pupil (the read is not counted).
+    etags = {p.id: get_pupil(storage, p.school_id, p.id)[1] for p in pupils}
 
     def erase_all() -> None:
         for p in pupils:
-            erase_pupil_everywhere(storage, p.school_id, p)
+            erase_pupil_everywhere(storage, p.school_id, p, etag=etags[p.id])
 
     return _measure(erase_all)[1]
 
@@ -365,8 +369,10 @@ def _notes(pupils: int, nothing_due: int, spread_ratio: float, one_school_ratio:
         f"to count exactly {DUE} erased and nothing else, completely, with every pupil row and learning row gone "
         "afterwards.\n\n"
         f"**Run**: `run_retention(storage=...)`, the timer's service, one call. **Direct**: "
-        f"`erase_pupil_everywhere` on {DUE} other pupils laid out alike, made due the same way, given the `Pupil` "
-        "in hand (so no read of it is counted). Requests are exact counts (`request_counter.measure()`). The "
+        f"`erase_pupil_everywhere` on {DUE} other pupils laid out alike, made due the same way, as a staff DELETE "
+        "calls it: given the `Pupil` and the ETag of the read that found it (that read is not counted); it claims "
+        "the row under that ETag (`PATCH pupils`), then reads and deletes the learning record once. "
+        "Requests are exact counts (`request_counter.measure()`). The "
         f"spread layout ({SPREAD_PER_SCHOOL} leavers in each of {SCHOOLS} schools) is measured in "
         f"{SPREAD_ROUNDS} rounds on separate pupils, run first in one and direct first in the other; the "
         f"one-school layout ({DUE} leavers of one school, as a year group leaving) once. Times are single wall-clock "

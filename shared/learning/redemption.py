@@ -272,7 +272,7 @@ def _write(storage: Storage, pupil: Entity, code: StampCode, redemption_id: str,
                 error.extra["redemption_id"] = earlier["redemption_id"] if earlier else None
                 raise error from None
             fresh = get_entity(table, school_id, pupil_id)
-            if fresh is None:
+            if fresh is None or fresh.get("erasing"):
                 raise NotFound("Not found.") from None
             pupil = fresh
             _back_off(attempt)
@@ -284,7 +284,7 @@ def redeem(caller: Principal, body: RedemptionIn, *, storage: Storage | None = N
     now = utcnow()
     school_id, pupil_id = _whose_pupil(caller, body)
     pupil = get_entity(storage.table(PUPILS), school_id, pupil_id) if pupil_id.startswith("pup_") else None
-    if pupil is None:
+    if pupil is None or pupil.get("erasing"):
         raise NotFound("Not found.")
     if pupil.get("status") != "active" or pupil.get("restricted"):
         raise RedemptionNotAllowed("This account can't collect new hours at the moment. Ask your teacher.")

@@ -199,3 +199,17 @@ def test_erasing_a_pupil_removes_learning_and_keeps_the_code_used(world, storage
     assert claim["pupil_id"] == ""
     _, another = pupil_session(world)
     assert redeem(another, code).status == 409
+
+
+def test_a_pupil_whose_erasure_has_started_cannot_collect_hours(world, storage):
+    from azure.data.tables import UpdateMode
+
+    from shared.storage.names import PUPILS
+
+    pupil_id, pupil = pupil_session(world)
+    (code,) = codes_for(world, partner_activity(world)["id"], single_use=False)
+    storage.table(PUPILS).update_entity({"PartitionKey": world.a.school_id, "RowKey": pupil_id, "erasing": True},
+                                        mode=UpdateMode.MERGE)
+    assert redeem(pupil, code).status == 404
+    rows = storage.table(PUPILS).query_entities("PartitionKey eq @s", parameters={"s": world.a.school_id})
+    assert not [r for r in rows if r["RowKey"].startswith(f"L|{pupil_id}|")]
