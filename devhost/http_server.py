@@ -27,7 +27,8 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from devhost.invocation import call
-from devhost.routing import HttpRoute, resolve
+from devhost.routing import HttpRoute, allowed_methods, resolve
+from shared.security.headers import add_missing
 
 log = logging.getLogger("devhost.http")
 
@@ -62,12 +63,14 @@ class FunctionsDispatcher:
         if route is not None:
             response = await self._invoke(route, params, request)
         elif path_known:
-            response = Response(status_code=405)
+            response = Response(status_code=405, headers={"Allow": ", ".join(allowed_methods(self.routes, path))})
         elif self.static is not None and not self._is_api_path(path):
             await self.static(scope, receive, send)
             return
         else:
             response = Response(status_code=404)
+        # The host's own answers (404, 405, 413, a crash's 500) carry the same policy as the functions'.
+        add_missing(response.headers)
         await response(scope, receive, send)
 
     async def _invoke(self, route: HttpRoute, params: dict[str, str], request: Request) -> Response:

@@ -101,3 +101,12 @@ def resolve(routes: list[HttpRoute], method: str, path: str) -> tuple[HttpRoute 
             continue
         return route, params, True
     return None, {}, path_known
+
+
+def allowed_methods(routes: list[HttpRoute], path: str) -> list[str]:
+    """The methods some route accepts at `path` (for the `Allow` header of a 405)."""
+    methods: set[str] = set()
+    for route in routes:
+        if route.match("GET", path) is not None:
+            methods |= route.methods
+    return sorted(methods)

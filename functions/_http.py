@@ -30,6 +30,7 @@ from shared.errors import (
 )
 from shared.observability import correlation
 from shared.problems import PROBLEM_CONTENT_TYPE, problem_for
+from shared.security.headers import add_missing
 from shared.security.principal import Principal, Role
 
 log = logging.getLogger("cuo.http")
@@ -171,6 +172,7 @@ def _invoke(req: func.HttpRequest, endpoint: Endpoint, handler: Callable[[HttpCa
         except Exception as exc:  # noqa: BLE001 - the one place that turns a crash into a clean 500
             log.exception("unhandled error", extra={"function": endpoint.name, "error_type": type(exc).__name__})
             response = problem_response(exc, cid)
+        add_missing(response.headers)
         status = response.status_code
         log.info(
             "http %s",

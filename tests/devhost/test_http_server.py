@@ -134,7 +134,11 @@ def test_a_crash_is_a_bare_500(client):
 
 
 def test_another_method_on_a_known_path_is_405_and_an_unknown_path_404(client):
-    assert client.get("/api/echo/42").status_code == 405
+    wrong_method = client.get("/api/echo/42")
+    assert wrong_method.status_code == 405
+    assert wrong_method.headers["allow"] == "POST"
+    assert wrong_method.headers["x-content-type-options"] == "nosniff"
+    assert "frame-ancestors 'none'" in client.get("/api/unknown").headers["content-security-policy"]
     assert client.get("/api/unknown").status_code == 404
     assert client.get("/").status_code == 404
 

@@ -27,3 +27,11 @@ def test_openapi_lists_every_http_function_of_the_app(client):
 def test_unknown_correlation_header_is_replaced_by_a_fresh_id(client):
     resp = client.get("/api/health", headers={"x-correlation-id": "bad id with spaces"})
     assert resp.headers["x-correlation-id"] != "bad id with spaces"
+
+
+def test_every_api_response_carries_the_security_headers(client):
+    for resp in (client.get("/api/health"), client.get("/api/me", headers={"authorization": "Bearer x"}),
+                 client.post("/api/auth/login", body=b"{", headers={"content-type": "application/json"})):
+        assert resp.headers.get("x-content-type-options") == "nosniff", resp.status
+        assert "frame-ancestors 'none'" in resp.headers.get("content-security-policy", "")
+        assert resp.headers.get("referrer-policy") == "no-referrer"
