@@ -137,15 +137,15 @@ def activity_summary(a: Activity) -> ActivitySummary:
 
 
 def _check_owner(storage: Storage, caller: Principal, partner_id: str | None, school_id: str | None) -> None:
-    """Partner activities are a partner manager's (or the Trust's); school clubs the school's staff's."""
+    """May the caller act on (not just see) an activity of this owner: create it, make or read its codes."""
     if partner_id is not None:
         visible_partner(storage, caller, partner_id)
-        scope.require_change(caller.role in (Role.TRUST_ADMIN, Role.PARTNER_MANAGER),
+        scope.require_change(scope.acts_on_partner_activity(caller, partner_id),
                              "Learning destinations' activities are added by the partner manager.")
     else:
         assert school_id is not None
         visible_school(storage, caller, school_id)
-        scope.require_change(caller.role is not Role.PUPIL)
+        scope.require_change(scope.acts_on_school_club(caller))
 
 
 def create_activity(caller: Principal, body: ActivityIn, *, storage: Storage | None = None) -> ActivityOut:
@@ -271,6 +271,7 @@ def create_codes(caller: Principal, activity_id: str, body: CodesIn, *, storage:
 def list_codes(caller: Principal, activity_id: str, *, storage: Storage | None = None) -> tuple[Activity, CodeList]:
     storage = storage or get_storage()
     activity = visible_activity(storage, caller, activity_id)
+    _check_owner(storage, caller, activity.partner_id, activity.school_id)
     rows = partition(storage.table(ACTIVITIES), f"codes-{activity.id}")
     return activity, CodeList(codes=[_code_out(e, activity.id) for e in rows])
 

@@ -44,6 +44,20 @@ def manages_staff(caller: Principal, staff_id: str, role: Role, partner_id: str 
     return caller.role is Role.PARTNER_MANAGER and role is Role.SCHOOL_STAFF and partner_id == caller.partner_id
 
 
+def acts_on_partner_activity(caller: Principal, partner_id: str) -> bool:
+    """Who may create, list or print a partner activity's stamp codes: its partner's manager or the Trust.
+
+    Staff of member schools see the activity (to offer it) but never its codes: a code is a pupil's
+    proof of attendance, and whoever holds the sheet can redeem for any child.
+    """
+    return caller.role is Role.TRUST_ADMIN or (caller.role is Role.PARTNER_MANAGER and caller.partner_id == partner_id)
+
+
+def acts_on_school_club(caller: Principal) -> bool:
+    """A school club's codes are for any staff who see the school (its staff, its CU manager, the Trust)."""
+    return caller.is_staff
+
+
 def require(visible: bool) -> None:
     if not visible:
         raise OutsideScope(NOT_FOUND)
