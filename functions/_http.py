@@ -65,13 +65,13 @@ def _pydantic_errors(exc: ValidationError, *, prefix: str = "") -> list[FieldErr
 
 
 def _authenticate(req: func.HttpRequest, roles: frozenset[Role]) -> Principal:
-    from shared.identity.tokens import verify_access_token
+    from shared.identity.service import authenticate
 
     header = req.headers.get("authorization") or ""
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthenticated("Send an access token as 'Authorization: Bearer <token>'.")
-    principal = verify_access_token(token.strip())
+    principal = authenticate(token.strip())
     if principal.role not in roles:
         raise Forbidden("Your role cannot use this endpoint.")
     return principal

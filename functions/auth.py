@@ -24,10 +24,18 @@ def refresh(call: HttpCall) -> TokenOut:
     return service.refresh(call.body.refresh_token)
 
 
-@endpoint(bp, name="auth_logout", method="POST", route="auth/logout", summary="End the session of a refresh token",
+@endpoint(bp, name="auth_logout", method="POST", route="auth/logout",
+          summary="Sign out: ends this session and every other session of the person",
           roles=None, request=RefreshIn, status=204, tags=TAGS)
 def logout(call: HttpCall) -> None:
     service.logout(call.body.refresh_token)
+
+
+@endpoint(bp, name="auth_logout_all", method="POST", route="auth/logout-all",
+          summary="Sign out everywhere: every access and refresh token of the caller stops working at once",
+          roles=ALL_ROLES, status=204, tags=TAGS)
+def logout_all(call: HttpCall) -> None:
+    service.logout_all(call.caller)
 
 
 @endpoint(bp, name="auth_accept_invitation", method="POST", route="auth/invitations/accept",

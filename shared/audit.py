@@ -53,6 +53,7 @@ class Action(StrEnum):
     PROGRESS_READ = "progress_read"
     CERTIFICATE_READ = "certificate_read"
     AUDIT_READ = "audit_read"
+    SESSIONS_REVOKED = "sessions_revoked"
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,7 @@ class AuditEntry:
     subject_ids: list[str]
     school_id: str | None
     partner_id: str | None
+    detail: str | None = None
 
 
 def _row_key(now: datetime) -> str:
@@ -76,8 +78,10 @@ def record(
     subject_ids: list[str] | tuple[str, ...] = (),
     school_id: str | None = None,
     partner_id: str | None = None,
+    detail: str | None = None,
     storage: Storage | None = None,
 ) -> None:
+    """`detail` is a fixed code (e.g. why sessions were revoked), never a value a person typed."""
     storage = storage or get_storage()
     now = utcnow()
     storage.table(AUDIT).create_entity(
@@ -90,6 +94,7 @@ def record(
             "subject_ids": json.dumps(list(subject_ids)),
             "school_id": school_id or "",
             "partner_id": partner_id or "",
+            "detail": detail or "",
         }
     )
 
@@ -127,6 +132,7 @@ def entries(
                     subject_ids=subjects,
                     school_id=row.get("school_id") or None,
                     partner_id=row.get("partner_id") or None,
+                    detail=row.get("detail") or None,
                 )
             )
             if len(out) >= limit:
@@ -152,6 +158,7 @@ class AuditEntryOut(BaseModel):
     subject_ids: list[str]
     school_id: str | None = None
     partner_id: str | None = None
+    detail: str | None = None
 
 
 class AuditList(BaseModel):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from dataclasses import replace
 from datetime import datetime
 
 from azure.data.tables import UpdateMode
@@ -14,8 +15,8 @@ from shared.identity import inactivity, lockout, sessions
 from shared.identity.logins import LoginRecord, login_key, login_keys
 from shared.identity.models import MeOut, TokenOut, UserOut
 from shared.identity.passwords import check_staff_password, hash_password, needs_rehash, verify_password
-from shared.identity.subjects import current_display_name, profile
-from shared.identity.tokens import issue_access_token
+from shared.identity.subjects import display_name_of, profile
+from shared.identity.tokens import issue_access_token, verify_access_token
 from shared.ids import digest, iso, parse_iso, utcnow
 from shared.organisation import invitations
 from shared.organisation.service import activate_staff
@@ -46,7 +47,9 @@ def _save_login(storage: Storage, record: LoginRecord) -> None:
 # --- tokens ---------------------------------------------------------------------------------------
 
 def issue_tokens(storage: Storage, principal: Principal, display_name: str, now: datetime) -> TokenOut:
+    """A new session under the person's current session version (one point read of their row)."""
     settings = get_settings()
+    principal = sessions.current(storage, principal)
     refresh_token = sessions.start(storage, principal, days=settings.refresh_token_days, now=now)
     return TokenOut(
         access_token=issue_access_token(principal, settings, now=now),
@@ -193,32 +196,56 @@ def refresh(refresh_token: str, *, storage: Storage | None = None) -> TokenOut:
     storage = storage or get_storage()
     now = utcnow()
     family, new_token, reused = sessions.rotate(storage, refresh_token, now=now)
+    p = family.principal
     if reused:
-        p = family.principal
         audit.record(Action.TOKEN_REUSE_DETECTED, actor_id=None, subject_ids=[p.subject_id], storage=storage,
                      school_id=p.school_id, partner_id=p.partner_id)
         raise Unauthenticated("The refresh token was already used; sign in again.")
-    display_name = current_display_name(storage, family.principal)
-    if display_name is None:
+    row = sessions.person_row(storage, p)
+    if row is None or row.get("erasing") or sessions.version_of(row) != p.session_version:
+        # Deleted, or every session was revoked (password reset, sign out everywhere) after this one began.
         sessions.revoke(storage, family.partition, family.family_id)
-        raise Unauthenticated("The account no longer exists; sign in again.")
+        raise Unauthenticated(sessions.ENDED)
     settings = get_settings()
     return TokenOut(
-        access_token=issue_access_token(family.principal, settings, now=now),
+        access_token=issue_access_token(p, settings, now=now),
         expires_in=settings.access_token_minutes * 60,
         refresh_token=new_token,
         user=UserOut(
-            id=family.principal.subject_id,
-            role=family.principal.role,
-            display_name=display_name,
-            school_id=family.principal.school_id,
-            partner_id=family.principal.partner_id,
+            id=p.subject_id,
+            role=p.role,
+            display_name=display_name_of(p, row),
+            school_id=p.school_id,
+            partner_id=p.partner_id,
         ),
     )
 
 
 def logout(refresh_token: str, *, storage: Storage | None = None) -> None:
-    sessions.end(storage or get_storage(), refresh_token)
+    """Sign out: the token's family ends, and so does every other session of the person (access tokens too).
+
+    Ending everything is deliberate: on the shared school computers pupils use, "sign out" must mean
+    nobody can carry on as them anywhere.
+    """
+    storage = storage or get_storage()
+    family = sessions.end(storage, refresh_token)
+    if family is not None:
+        p = family.principal
+        sessions.revoke_all(storage, p.subject_id, sessions.RevocationReason.LOGOUT, actor_id=p.subject_id,
+                            school_id=p.school_id if p.role is Role.PUPIL else None)
+
+
+def logout_all(caller: Principal, *, storage: Storage | None = None) -> None:
+    """Sign out everywhere: every access and refresh token of the caller stops working at once."""
+    sessions.revoke_all(storage or get_storage(), caller.subject_id, sessions.RevocationReason.LOGOUT_ALL,
+                        actor_id=caller.subject_id, school_id=caller.school_id if caller.role is Role.PUPIL else None)
+
+
+def authenticate(access_token: str, *, storage: Storage | None = None) -> Principal:
+    """A valid access token of a person who still exists and has not had their sessions revoked since."""
+    principal = verify_access_token(access_token)
+    row = sessions.require_live(storage or get_storage(), principal)
+    return replace(principal, own_row=row)
 
 
 def set_password(storage: Storage, key: str, password_hash: str) -> LoginRecord:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from shared.errors import Unauthenticated
 from shared.identity.models import MeOut
-from shared.organisation.store import get_staff
+from shared.organisation.store import staff_from, staff_row
 from shared.roster.store import pupil_from
 from shared.security.principal import Principal, Role
 from shared.storage.clients import Storage
@@ -13,18 +13,16 @@ from shared.storage.tables import Entity, get_entity
 
 
 def _pupil_row(storage: Storage, principal: Principal) -> Entity | None:
+    if principal.own_row is not None:
+        return principal.own_row
     if not principal.school_id:
         return None
     return get_entity(storage.table(PUPILS), principal.school_id, principal.subject_id)
 
 
-def current_display_name(storage: Storage, principal: Principal) -> str | None:
-    """The name to greet the person with, or None when the account no longer exists."""
-    if principal.role is Role.PUPIL:
-        row = _pupil_row(storage, principal)
-        return row["first_name"] if row else None
-    found = get_staff(storage, principal.subject_id)
-    return found[0].nickname if found else None
+def display_name_of(principal: Principal, row: Entity) -> str:
+    """The name to greet the person with, from their own row (pupil row or staff row)."""
+    return row["first_name"] if principal.role is Role.PUPIL else row["nickname"]
 
 
 def profile(storage: Storage, principal: Principal) -> MeOut:
@@ -41,10 +39,10 @@ def profile(storage: Storage, principal: Principal) -> MeOut:
             school_id=principal.school_id, partner_id=principal.partner_id, first_name=row["first_name"],
             last_name=row["last_name"], username=pupil.username, year_group=pupil.year_group(utcnow().date()),
         )
-    found = get_staff(storage, principal.subject_id)
-    if found is None:
+    row = principal.own_row or staff_row(storage, principal.subject_id)
+    if row is None:
         raise Unauthenticated("The account no longer exists; sign in again.")
-    s = found[0]
+    s = staff_from(row)
     return MeOut(
         id=s.id, role=s.role, display_name=s.nickname, school_id=s.school_id, partner_id=s.partner_id,
         first_name=s.first_name, last_name=s.last_name, nickname=s.nickname, email=s.email, phone=s.phone,

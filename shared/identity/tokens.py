@@ -26,6 +26,7 @@ def issue_access_token(principal: Principal, settings: Settings | None = None, *
         "iat": issued,
         "exp": issued + timedelta(minutes=settings.access_token_minutes),
         "jti": secrets.token_urlsafe(12),
+        "sv": principal.session_version,
     }
     if principal.school_id:
         claims["school_id"] = principal.school_id
@@ -48,7 +49,8 @@ def verify_access_token(token: str, settings: Settings | None = None) -> Princip
             leeway=5,
         )
         role = Role(claims["role"])
-    except (jwt.PyJWTError, ValueError, KeyError):
+        session_version = int(claims.get("sv", 0))
+    except (jwt.PyJWTError, ValueError, KeyError, TypeError):
         raise Unauthenticated("The access token is missing, expired or invalid.") from None
     return Principal(
         subject_id=str(claims["sub"]),
@@ -56,4 +58,5 @@ def verify_access_token(token: str, settings: Settings | None = None) -> Princip
         school_id=claims.get("school_id"),
         partner_id=claims.get("partner_id"),
         token_id=claims.get("jti"),
+        session_version=session_version,
     )

@@ -25,13 +25,13 @@ from shared.security import scope
 from shared.security.principal import Principal, Role
 from shared.storage.clients import Storage, get_storage
 from shared.storage.names import PUPILS
-from shared.storage.tables import get_entity
+from shared.storage.tables import Entity, get_entity
 
 _CERTIFICATE_ID = re.compile(r"^(sch_[a-z0-9]+)\.(pup_[a-z0-9]+)\.(\d{2})$")
 
 
-def _progress(storage: Storage, school_id: str, pupil_id: str) -> ProgressOut:
-    pupil = get_entity(storage.table(PUPILS), school_id, pupil_id)
+def _progress(storage: Storage, school_id: str, pupil_id: str, pupil_row: Entity | None = None) -> ProgressOut:
+    pupil = pupil_row or get_entity(storage.table(PUPILS), school_id, pupil_id)
     if pupil is None:
         raise NotFound("Not found.")
     total = int(pupil.get("total_minutes") or 0)
@@ -64,7 +64,7 @@ def _progress(storage: Storage, school_id: str, pupil_id: str) -> ProgressOut:
 def my_progress(caller: Principal, *, storage: Storage | None = None) -> ProgressOut:
     scope.require_role(caller, Role.PUPIL)
     assert caller.school_id is not None
-    return _progress(storage or get_storage(), caller.school_id, caller.subject_id)
+    return _progress(storage or get_storage(), caller.school_id, caller.subject_id, caller.own_row)
 
 
 def pupil_progress(caller: Principal, school_id: str, pupil_id: str, *, storage: Storage | None = None) -> ProgressOut:

@@ -283,7 +283,10 @@ def redeem(caller: Principal, body: RedemptionIn, *, storage: Storage | None = N
     storage = storage or get_storage()
     now = utcnow()
     school_id, pupil_id = _whose_pupil(caller, body)
-    pupil = get_entity(storage.table(PUPILS), school_id, pupil_id) if pupil_id.startswith("pup_") else None
+    if caller.role is Role.PUPIL and caller.own_row is not None:
+        pupil = caller.own_row  # read when the request was authenticated
+    else:
+        pupil = get_entity(storage.table(PUPILS), school_id, pupil_id) if pupil_id.startswith("pup_") else None
     if pupil is None or pupil.get("erasing"):
         raise NotFound("Not found.")
     if pupil.get("status") != "active" or pupil.get("restricted"):

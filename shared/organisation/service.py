@@ -252,10 +252,10 @@ def rectify_staff(caller: Principal, staff_id: str, body: StaffPatch, *, storage
             logins.create_entity(moved.entity())
         except ResourceExistsError:
             raise Conflict(EMAIL_TAKEN, errors=[FieldError(field="email", message=EMAIL_TAKEN)]) from None
-        update_if_match(storage.table(STAFF), store.staff_entity(updated), etag)
+        update_if_match(storage.table(STAFF), store.staff_entity(updated), etag, mode=UpdateMode.MERGE)
         logins.delete_entity(old_pk, old_rk)
     else:
-        update_if_match(storage.table(STAFF), store.staff_entity(updated), etag)
+        update_if_match(storage.table(STAFF), store.staff_entity(updated), etag, mode=UpdateMode.MERGE)
         if old_login is not None and old_login.get("display_name") != updated.nickname:
             logins.update_entity(
                 {"PartitionKey": old_pk, "RowKey": old_rk, "display_name": updated.nickname}, mode=UpdateMode.MERGE
@@ -312,6 +312,7 @@ def activate_staff(storage: Storage, staff_id: str) -> None:
         return
     member, etag = found
     if member.status is not StaffStatus.ACTIVE:
-        update_if_match(storage.table(STAFF), store.staff_entity(replace(member, status=StaffStatus.ACTIVE)), etag)
+        update_if_match(storage.table(STAFF), store.staff_entity(replace(member, status=StaffStatus.ACTIVE)), etag,
+                        mode=UpdateMode.MERGE)
 
 

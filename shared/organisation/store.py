@@ -15,7 +15,7 @@ from shared.organisation.models import DobPolicy, Partner, School, StaffMember, 
 from shared.security.principal import Role
 from shared.storage.clients import Storage
 from shared.storage.names import PARTNERS, SCHOOLS, STAFF
-from shared.storage.tables import Entity, check_key, get_entity, partition
+from shared.storage.tables import Entity, check_key, get_entity, increment_if_match, partition
 
 PARTNER_PK = "partner"
 SCHOOL_PK = "school"
@@ -144,7 +144,7 @@ def staff_entity(s: StaffMember) -> Entity:
 
 def get_staff(storage: Storage, staff_id: str) -> tuple[StaffMember, str] | None:
     """(staff member, etag) or None."""
-    e = get_entity(storage.table(STAFF), STAFF_PK, check_key(staff_id))
+    e = staff_row(storage, staff_id)
     return (staff_from(e), e.metadata["etag"]) if e else None
 
 
@@ -169,3 +169,12 @@ def listed_staff(storage: Storage, listing_partition: str) -> list[StaffMember]:
             out.append(staff_from(e))
     return sorted(out, key=lambda s: (s.last_name.lower(), s.first_name.lower()))
 
+
+
+def staff_row(storage: Storage, staff_id: str) -> Entity | None:
+    """The staff member's canonical row as stored (with its session version), or None."""
+    return get_entity(storage.table(STAFF), STAFF_PK, check_key(staff_id))
+
+
+def bump_staff_field(storage: Storage, staff_id: str, field: str) -> int | None:
+    return increment_if_match(storage.table(STAFF), STAFF_PK, check_key(staff_id), field)

@@ -11,6 +11,7 @@ from shared import audit
 from shared.audit import Action
 from shared.erasure import erase_pupil_everywhere, pupil_records
 from shared.errors import ConcurrencyConflict, FieldError, InvalidRequest, NotFound
+from shared.identity import sessions
 from shared.identity.logins import LoginRecord, login_key, login_keys
 from shared.identity.passwords import generate_pupil_password, hash_password
 from shared.identity.service import read_login
@@ -137,8 +138,14 @@ def set_pupil_password(storage: Storage, school: School, pupil_id: str, password
 
 
 def _new_password(storage: Storage, school: School, pupil: Pupil, etag: str) -> tuple[Pupil, str]:
+    """A fresh password; whoever signed in with the old one is signed out everywhere at once."""
     password = generate_pupil_password()
-    return _claim_login(storage, school, pupil, etag, hash_password(password)), password
+    had_login = pupil.has_login
+    pupil = _claim_login(storage, school, pupil, etag, hash_password(password))
+    if had_login:
+        sessions.revoke_all(storage, pupil.id, sessions.RevocationReason.PASSWORD_RESET, school_id=school.id,
+                            audited=False)
+    return pupil, password
 
 
 def reset_password(

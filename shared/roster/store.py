@@ -15,7 +15,7 @@ from shared.roster.model import Gender, PupilRecord
 from shared.roster.rules import cohort_of, match_key, year_group_of_cohort
 from shared.storage.clients import Storage
 from shared.storage.names import PUPILS
-from shared.storage.tables import Entity, get_entity, query_all, query_page
+from shared.storage.tables import Entity, get_entity, increment_if_match, query_all, query_page
 
 PUPIL_PREFIX = "pup_"
 PUPIL_RANGE_END = "pup`"  # "`" sorts right after "_": the range holds exactly the pupil rows
@@ -153,3 +153,16 @@ def get_pupil(storage: Storage, school_id: str, pupil_id: str) -> tuple[Pupil, s
         return None
     e = get_entity(storage.table(PUPILS), school_id, pupil_id)
     return (pupil_from(e), e.metadata["etag"]) if e else None
+
+
+def pupil_row(storage: Storage, school_id: str, pupil_id: str) -> Entity | None:
+    """The pupil's own row as stored (session version, erasure mark, totals), or None."""
+    if not pupil_id.startswith(PUPIL_PREFIX) or not school_id:
+        return None
+    return get_entity(storage.table(PUPILS), school_id, pupil_id)
+
+
+def bump_pupil_field(storage: Storage, school_id: str, pupil_id: str, field: str) -> int | None:
+    if not pupil_id.startswith(PUPIL_PREFIX) or not school_id:
+        return None
+    return increment_if_match(storage.table(PUPILS), school_id, pupil_id, field)

@@ -33,7 +33,7 @@ def api_headers() -> dict[str, str]:
 
 def add_missing(headers: MutableMapping[str, str], policy: Mapping[str, str] = API_HEADERS) -> None:
     """Add each policy header the response does not set itself (names compared case-insensitively)."""
-    present = {name.lower() for name in headers}
+    present = {name.lower() for name in headers.keys()}  # noqa: SIM118 - some header types iterate as pairs
     for name, value in policy.items():
         if name.lower() not in present:
             headers[name] = value

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 
 class Role(StrEnum):
@@ -24,6 +25,11 @@ class Principal:
     partner_id: str | None = None
     school_id: str | None = None
     token_id: str | None = None
+    # The person's session version when the token was issued; a newer one on their row revokes the token.
+    session_version: int = 0
+    # The person's own row (pupil row or staff row) as read when the request was authenticated, so a
+    # service that needs it (a redemption, the pupil's progress, the profile) does not read it again.
+    own_row: dict[str, Any] | None = field(default=None, compare=False, hash=False, repr=False)
 
     @property
     def is_staff(self) -> bool:

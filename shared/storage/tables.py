@@ -63,6 +63,24 @@ def update_if_match(table: TableClient, entity: Entity, etag: str, *, mode: Upda
     return meta["etag"]
 
 
+def increment_if_match(table: TableClient, partition_key: str, row_key: str, field: str, *,
+                       attempts: int = 20) -> int | None:
+    """Add one to an integer property under the row's ETag, re-reading on conflict; the new value, or None
+    when the row does not exist. Each caller's increment lands exactly once, however many race."""
+    for _ in range(attempts):
+        row = get_entity(table, partition_key, row_key)
+        if row is None:
+            return None
+        value = int(row.get(field) or 0) + 1
+        try:
+            update_if_match(table, {"PartitionKey": partition_key, "RowKey": row_key, field: value},
+                            row.metadata["etag"], mode=UpdateMode.MERGE)
+            return value
+        except ConcurrencyConflict:
+            continue
+    raise ConcurrencyConflict("The record is changing too often right now; try again.")
+
+
 def delete_if_match(table: TableClient, partition_key: str, row_key: str, etag: str) -> None:
     try:
         table.delete_entity(partition_key, row_key, etag=etag, match_condition=MatchConditions.IfNotModified)

@@ -71,7 +71,10 @@ def test_refresh_rotates_and_a_reused_token_revokes_the_family(world):
 
 
 def test_logout_ends_the_session(world):
-    tokens = login(world, world.a.staff.email, STAFF_PASSWORD).json()
+    body = staff_body("leaving")
+    created = world.as_(world.admin).post(f"/api/schools/{world.a.school_id}/staff", json=body).json()
+    accept(world.client, created["invitation_url"], body["email"])
+    tokens = login(world, body["email"], STAFF_PASSWORD).json()
     anon = world.client.as_(None)
     assert anon.post("/api/auth/logout", json={"refresh_token": tokens["refresh_token"]}).status == 204
     assert anon.post("/api/auth/refresh", json={"refresh_token": tokens["refresh_token"]}).status == 401

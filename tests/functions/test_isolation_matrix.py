@@ -101,9 +101,9 @@ CASES = [
 
 # Endpoints whose routes carry no tenant id (sign-in, the caller's own data, scope-filtered lists).
 NOT_TENANT_ROUTED = {
-    "health", "openapi", "auth_login", "auth_refresh", "auth_logout", "auth_accept_invitation", "auth_sso_status",
-    "auth_sso_login", "auth_sso_callback", "me", "partners_create", "partners_list", "audit_list", "vocabulary_get",
-    "vocabulary_extend", "my_progress", "national_report", "compliance",
+    "health", "openapi", "auth_login", "auth_refresh", "auth_logout", "auth_logout_all", "auth_accept_invitation",
+    "auth_sso_status", "auth_sso_login", "auth_sso_callback", "me", "partners_create", "partners_list", "audit_list",
+    "vocabulary_get", "vocabulary_extend", "my_progress", "national_report", "compliance",
 }
 
 ROLES = ["trust_admin", "partner_manager", "school_staff", "pupil"]
@@ -150,3 +150,94 @@ def test_own_tenant_is_never_hidden(world, role, case):
         assert resp.status == 403
     else:
         assert resp.status not in (401, 403, 404) or (resp.status == 403 and role != "trust_admin"), resp.body
+
+
+# --- can see vs can act on: endpoints that hand out secrets -------------------------------------------
+# Seeing a resource (an activity offered to your school, a colleague, a pupil) must not be enough to get its
+# secrets (stamp codes, invitation links, passwords). For each endpoint that returns one, every role of the
+# own tenant either gets the secret (the roles listed) or a refusal that carries none of it.
+
+
+def _partner_activity(world: World, tenant: Tenant) -> dict:
+    """A partner activity (learning destination) of the tenant's partner, with one code."""
+    key = f"destination-{tenant.partner_id}"
+    if key not in world.extra:
+        as_admin = world.as_(world.admin)
+        activity = as_admin.post("/api/activities", json={"title": "Matrix museum", "hours": 5, "skills": [],
+                                                          "interests": [], "partner_id": tenant.partner_id}).json()
+        code = as_admin.post(f"/api/activities/{activity['id']}/codes",
+                             json={"count": 1, "single_use": True}).json()["codes"][0]["code"]
+        world.extra[key] = {"activity_id": activity["id"], "code": code}
+    return world.extra[key]
+
+
+@dataclass(frozen=True)
+class SecretCase:
+    label: str
+    name: str
+    params: Callable[[World, Tenant], dict]
+    acting_roles: frozenset[str]
+    body: Callable[[World, Tenant], dict | None] = lambda w, t: None
+    query: Callable[[World, Tenant], dict | None] = lambda w, t: None
+    secret: Callable[[World, Tenant], str | None] = lambda w, t: None  # a known secret that must not leak
+
+
+_MANAGERS = frozenset({"trust_admin", "partner_manager"})
+_STAFF = frozenset({"trust_admin", "partner_manager", "school_staff"})
+_DESTINATION = lambda w, t: {"activity_id": _partner_activity(w, t)["activity_id"]}  # noqa: E731
+_DESTINATION_CODE = lambda w, t: _partner_activity(w, t)["code"]  # noqa: E731
+
+SECRET_CASES = [
+    SecretCase("destination codes", "codes_list", _DESTINATION, _MANAGERS, secret=_DESTINATION_CODE),
+    SecretCase("destination code sheet csv", "codes_list", _DESTINATION, _MANAGERS,
+               query=lambda w, t: {"format": "csv"}, secret=_DESTINATION_CODE),
+    SecretCase("destination code sheet pdf", "codes_list", _DESTINATION, _MANAGERS,
+               query=lambda w, t: {"format": "pdf"}),
+    SecretCase("new destination codes", "codes_create", _DESTINATION, _MANAGERS,
+               body=lambda w, t: {"count": 1, "single_use": True}),
+    SecretCase("club codes", "codes_list", lambda w, t: {"activity_id": _club(w, t)["activity_id"]}, _STAFF,
+               secret=lambda w, t: _club(w, t)["code"]),
+    SecretCase("club code sheet pdf", "codes_list", lambda w, t: {"activity_id": _club(w, t)["activity_id"]},
+               _STAFF, query=lambda w, t: {"format": "pdf"}),
+    SecretCase("pupil password", "pupil_password_reset", _throwaway_pupil, _STAFF),
+    SecretCase("login cards", "pupil_login_cards", lambda w, t: {"school_id": t.school_id}, _STAFF,
+               body=lambda w, t: {"pupil_ids": [_throwaway_pupil(w, t)["pupil_id"]]}),
+    SecretCase("staff invitation", "school_staff_create", lambda w, t: {"school_id": t.school_id}, _MANAGERS,
+               body=lambda w, t: staff_body("secret")),
+    SecretCase("manager invitation", "partner_managers_create", lambda w, t: {"partner_id": t.partner_id},
+               frozenset({"trust_admin"}), body=lambda w, t: staff_body("secretmgr")),
+]
+
+
+def test_the_secret_cases_cover_every_endpoint_that_hands_out_a_secret():
+    listed = {c.name for c in SECRET_CASES}
+    assert {"codes_list", "codes_create", "pupil_password_reset", "pupil_login_cards", "school_staff_create",
+            "partner_managers_create"} <= listed
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("case", SECRET_CASES, ids=lambda c: c.label)
+def test_seeing_is_not_acting_on_secrets(world, role, case):
+    endpoint = registry.get(case.name)
+    assert endpoint is not None
+    path = "/api/" + endpoint.route.format(**case.params(world, world.a))
+    resp = world.as_(_actor(world, role)).request(endpoint.method, path, json_body=case.body(world, world.a),
+                                                  params=case.query(world, world.a))
+    if role in case.acting_roles:
+        assert resp.status in (200, 201), resp.body
+    else:
+        assert resp.status in (403, 404), (resp.status, resp.body[:200])
+        assert resp.content_type.startswith("application/problem+json")
+        known = case.secret(world, world.a)
+        if known:
+            assert known.encode() not in resp.body
+
+
+def test_school_staff_cannot_redeem_a_destination_code_they_were_never_given(world):
+    """The reported attack: list a partner's codes as member-school staff, redeem one for an own pupil."""
+    as_staff = world.as_(world.a.staff)
+    destination = _partner_activity(world, world.a)
+    assert as_staff.get(f"/api/activities/{destination['activity_id']}/codes").status == 404
+    listed = as_staff.get("/api/activities", params={"partner_id": world.a.partner_id})
+    assert listed.status == 200
+    assert destination["activity_id"] in {a["id"] for a in listed.json()["activities"]}

@@ -210,6 +210,9 @@ def test_a_pupil_whose_erasure_has_started_cannot_collect_hours(world, storage):
     (code,) = codes_for(world, partner_activity(world)["id"], single_use=False)
     storage.table(PUPILS).update_entity({"PartitionKey": world.a.school_id, "RowKey": pupil_id, "erasing": True},
                                         mode=UpdateMode.MERGE)
-    assert redeem(pupil, code).status == 404
+    # The pupil's session ends with the erasure mark (401); staff redeeming for them are refused (404).
+    assert redeem(pupil, code).status == 401
+    staff = world.as_(world.a.staff)
+    assert staff.post("/api/redemptions", json={"code": code, "pupil_id": pupil_id}).status == 404
     rows = storage.table(PUPILS).query_entities("PartitionKey eq @s", parameters={"s": world.a.school_id})
     assert not [r for r in rows if r["RowKey"].startswith(f"L|{pupil_id}|")]

@@ -452,10 +452,11 @@ def test_report_cost_does_not_grow_with_redemptions(rolled_up):
     s1_report = lambda: school_report(rolled_up)  # noqa: E731
     partner = lambda: partner_report(rolled_up)  # noqa: E731
     school_before, partner_before = requests_of(s1_report), requests_of(partner)
-    # School, pupil rows, two activity listings, one title (Away day is another partner's).
-    assert school_before == 5
-    # Partner, its schools, its schoolstats partition, its destinations.
-    assert partner_before == 4
+    # The caller's own row (session check), school, pupil rows, two activity listings, one title (Away day
+    # is another partner's).
+    assert school_before == 6
+    # The caller's own row, partner, its schools, its schoolstats partition, its destinations.
+    assert partner_before == 5
     for pupil in ("p4", "p5", "p6"):
         redeem(rolled_up, D3, "S1", pupil, "A3")
     roll_up_school(get_storage(), get_school(get_storage(), rolled_up.schools["S1"]))
