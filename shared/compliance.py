@@ -12,16 +12,15 @@ from datetime import date, timedelta
 
 from pydantic import BaseModel, Field
 
+from shared.due_dates import school_exit_due_day
 from shared.ids import parse_iso, utcnow
 from shared.organisation import store as org_store
 from shared.organisation.models import School
 from shared.retention import RetentionRunReport, latest_run, policy
-from shared.roster.store import PUPIL_PREFIX, PUPIL_RANGE_END, PupilStatus
+from shared.roster.store import PupilStatus, pupil_rows
 from shared.security.principal import Principal, Role
 from shared.settings import get_settings
 from shared.storage.clients import Storage, get_storage
-from shared.storage.names import PUPILS
-from shared.storage.tables import query_all
 
 # --- responses (the endpoint takes no body and no query) ------------------------------------------
 
@@ -95,19 +94,15 @@ def view(caller: Principal, *, storage: Storage | None = None) -> ComplianceOut:
     now = utcnow()
     horizon = now.date() + timedelta(days=policy.DELETIONS_AHEAD_DAYS)
     grace = get_settings().school_exit_grace_days
-    pupils = storage.table(PUPILS)
     statuses: Counter[str] = Counter()
     due: Counter[date] = Counter()
     stale: list[StaleSyncSchoolOut] = []
     for school in _schools_in_scope(storage, caller):
-        exit_day = (policy.school_exit_due_day(parse_iso(school.left_programme_at), grace)
+        exit_day = (school_exit_due_day(parse_iso(school.left_programme_at), grace)
                     if not school.active and school.left_programme_at else None)
         # The pupil rows only (not their learning records), and two small properties of each. The pupil
         # row's deletion_due is the truth; due-date index rows can be stale (a pupil who came back).
-        rows = query_all(pupils, "PartitionKey eq @s and RowKey ge @lo and RowKey lt @hi",
-                         {"s": school.id, "lo": PUPIL_PREFIX, "hi": PUPIL_RANGE_END},
-                         select=["status", "deletion_due"])
-        for row in rows:
+        for row in pupil_rows(storage, school.id, select=["status", "deletion_due"]):
             status = row.get("status") or PupilStatus.ACTIVE.value
             statuses[status] += 1
             left_due = _day(row.get("deletion_due")) if status == PupilStatus.LEFT else None

@@ -9,16 +9,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from azure.data.tables import UpdateMode
-
-from shared.identity.logins import login_key, login_keys
-from shared.learning.records import learning_rows, release_claims
+from shared import due_dates
+from shared.identity.logins import delete_login, login_key
+from shared.learning import store as learning_store
 from shared.organisation.models import School
-from shared.roster.ingest import leaver_due_partition
+from shared.roster import store as roster_store
 from shared.roster.store import Pupil, pupil_entity
 from shared.storage.clients import Storage
-from shared.storage.names import DUE, LOGINS, PUPILS
-from shared.storage.tables import delete_op, get_entity, submit_batches, update_if_match
 
 
 def erase_pupil_everywhere(storage: Storage, school_id: str, pupil: Pupil, *, etag: str) -> None:
@@ -32,28 +29,23 @@ def erase_pupil_everywhere(storage: Storage, school_id: str, pupil: Pupil, *, et
     The pupil row goes after everything personal, so an interrupted erasure is found again from it and
     finished; the leaver due-date row goes after the pupil row, so the retention timer finds it too.
     """
-    table = storage.table(PUPILS)
-    update_if_match(table, {"PartitionKey": school_id, "RowKey": pupil.id, "erasing": True}, etag,
-                    mode=UpdateMode.MERGE)
-    rows = list(learning_rows(storage, school_id, pupil.id))
-    release_claims(storage, pupil.id, rows)
-    submit_batches(table, [delete_op(school_id, r["RowKey"]) for r in rows])
-    pk, rk = login_keys(login_key(pupil.username))
-    storage.table(LOGINS).delete_entity(pk, rk)
-    table.delete_entity(school_id, pupil.id)
+    roster_store.mark_erasing(storage, school_id, pupil.id, etag)
+    rows = list(learning_store.learning_rows(storage, school_id, pupil.id))
+    learning_store.release_claims(storage, pupil.id, rows)
+    learning_store.delete_learning_rows(storage, school_id, rows)
+    delete_login(storage, login_key(pupil.username))
+    roster_store.delete_pupil(storage, school_id, pupil.id)
     if pupil.deletion_due:
-        storage.table(DUE).delete_entity(
-            leaver_due_partition(date.fromisoformat(pupil.deletion_due)), f"{school_id}~{pupil.id}"
-        )
+        due_dates.unschedule(storage, due_dates.leaver_row(school_id, pupil.id, date.fromisoformat(pupil.deletion_due)))
 
 
 def pupil_records(storage: Storage, school: School, pupil: Pupil) -> dict:
     """Every stored fact about the pupil, machine-readable (subject access request)."""
-    row = get_entity(storage.table(PUPILS), school.id, pupil.id) or pupil_entity(pupil)
+    row = roster_store.pupil_row(storage, school.id, pupil.id) or pupil_entity(pupil)
     stored = {k: v for k, v in row.items() if k not in ("PartitionKey", "RowKey")}
     learning = [
         {k: v for k, v in row.items() if k not in ("PartitionKey",)}
-        for row in learning_rows(storage, school.id, pupil.id)
+        for row in learning_store.learning_rows(storage, school.id, pupil.id)
     ]
     return {
         "pupil_id": pupil.id,

@@ -51,9 +51,9 @@ def identity_login(ctx: BenchContext) -> Result:
     from bench.fixtures import TRUST, new_partner, new_trust_admin, school_with_pupils
     from shared.errors import TooManyAttempts, Unauthenticated
     from shared.identity import lockout
-    from shared.identity.logins import login_key
+    from shared.identity.logins import login_key, read_login
     from shared.identity.passwords import hasher
-    from shared.identity.service import login, read_login
+    from shared.identity.service import login
     from shared.ids import clock_moved
     from shared.roster.pupils import reset_password
     from shared.settings import get_settings

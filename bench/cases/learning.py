@@ -53,30 +53,27 @@ class Probe:
 
 
 def _install_probe() -> tuple[Probe, Callable[[], None]]:
-    import shared.learning.redemption as redemption
+    import shared.learning.store as store
     from shared.errors import ConcurrencyConflict
 
     probe = Probe()
-    original_update, original_back_off = redemption.update_if_match, redemption._back_off
+    original_uses, original_redemption = store.write_uses, store.write_redemption
 
-    def counted_update(*args, **kwargs):
-        try:
-            return original_update(*args, **kwargs)
-        except ConcurrencyConflict:
-            with probe.lock:
-                probe.conflicts += 1
-            raise
+    def counting(original: Callable, counter: str) -> Callable:
+        def counted(*args, **kwargs):
+            try:
+                return original(*args, **kwargs)
+            except ConcurrencyConflict:
+                with probe.lock:
+                    setattr(probe, counter, getattr(probe, counter) + 1)
+                raise
+        return counted
 
-    def counted_back_off(attempt: int) -> None:
-        with probe.lock:
-            probe.pupil_retries += 1
-        original_back_off(attempt)
-
-    redemption.update_if_match = counted_update
-    redemption._back_off = counted_back_off
+    store.write_uses = counting(original_uses, "conflicts")
+    store.write_redemption = counting(original_redemption, "pupil_retries")
 
     def uninstall() -> None:
-        redemption.update_if_match, redemption._back_off = original_update, original_back_off
+        store.write_uses, store.write_redemption = original_uses, original_redemption
 
     return probe, uninstall
 
@@ -157,16 +154,9 @@ def learning_redeem(ctx: BenchContext) -> Result:
     from shared.ids import utcnow
     from shared.learning.activities import create_activity, create_codes
     from shared.learning.codes import generate_code
+    from shared.learning.errors import CodeAlreadyRedeemed, CodeNotFound, CodeOutsideWindow, CodeUsedUp
     from shared.learning.models import ActivityIn, CodesIn, RedemptionIn
-    from shared.learning.redemption import (
-        MAX_FAILURES_PER_HOUR,
-        WRITE_ATTEMPTS,
-        CodeAlreadyRedeemed,
-        CodeNotFound,
-        CodeOutsideWindow,
-        CodeUsedUp,
-        redeem,
-    )
+    from shared.learning.redemption import MAX_FAILURES_PER_HOUR, WRITE_ATTEMPTS, redeem
     from shared.security.principal import Principal, Role
     from shared.storage.names import CODES
     from shared.storage.tables import get_entity

@@ -89,8 +89,8 @@ def _pupils_of(school_index: int, school_id: str, prepared: int) -> list[Pupil]:
 
 
 def _learning_rows(pupil: Pupil) -> list[dict]:
-    """Two redemptions as `shared.learning.redemption._write` stores them: a single-use code and a shared one."""
-    from shared.learning.records import REDEMPTION, learning_key
+    """Two redemptions as `shared.learning.store.write_redemption` stores them: a single-use code and a shared one."""
+    from shared.learning.store import REDEMPTION, learning_key
 
     rows = []
     for k, (single_use, minutes) in enumerate(((True, 60), (False, 30))):
@@ -223,7 +223,7 @@ def _erase_directly(storage: Storage, pupils: list[Pupil]) -> Measured:
 
 
 def _all_gone(storage: Storage, pupils: list[Pupil]) -> bool:
-    from shared.learning.records import learning_rows
+    from shared.learning.store import learning_rows
     from shared.roster.store import get_pupil
 
     return all(get_pupil(storage, p.school_id, p.id) is None and next(learning_rows(storage, p.school_id, p.id), None)

@@ -4,16 +4,24 @@ Keys are hashes of the name, so no username or email appears in a storage key, U
 PK = hash of the first three characters (a batch of new pupil usernames sharing a prefix is created in
 one entity-group transaction; uniqueness still by insert conflict), RK = hash of the whole name.
 The row carries what a sign-in needs in one point read: the hash, role, scope ids and lockout state.
+This module is the only code that reads or writes `logins`, and the sign-in `throttle` rows of names
+that have no account (PK `login-YYYY-MM-DD`, RK a hash of the name).
 """
 
 from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import datetime
 
+from azure.data.tables import UpdateMode
+
+from shared.errors import ConcurrencyConflict
 from shared.ids import digest
 from shared.security.principal import Principal, Role
-from shared.storage.tables import Entity
+from shared.storage.clients import Storage
+from shared.storage.names import LOGINS, THROTTLE
+from shared.storage.tables import Entity, create_if_absent, get_entity, update_if_match
 
 MAX_LOGIN_LENGTH = 254
 
@@ -85,3 +93,72 @@ class LoginRecord:
             inactive_due=e.get("inactive_due") or None,
             etag=e.metadata["etag"],
         )
+
+
+# --- the logins table -------------------------------------------------------------------------------
+
+def read_login(storage: Storage, key: str) -> LoginRecord | None:
+    pk, rk = login_keys(key)
+    e = get_entity(storage.table(LOGINS), pk, rk)
+    return LoginRecord.from_entity(key, e) if e else None
+
+
+def save_login(storage: Storage, record: LoginRecord) -> None:
+    """Replace the row under the ETag of its read (ConcurrencyConflict if it changed); keeps the new ETag."""
+    assert record.etag is not None
+    record.etag = update_if_match(storage.table(LOGINS), record.entity(), record.etag, mode=UpdateMode.REPLACE)
+
+
+def overwrite_login(storage: Storage, record: LoginRecord) -> None:
+    """Replace the row whatever happened to it since it was read."""
+    storage.table(LOGINS).update_entity(record.entity(), mode=UpdateMode.REPLACE)
+
+
+def create_login(storage: Storage, record: LoginRecord) -> bool:
+    """Claim the sign-in name by insert; False when the name is taken (uniqueness across the system)."""
+    return create_if_absent(storage.table(LOGINS), record.entity())
+
+
+def set_display_name(storage: Storage, key: str, display_name: str) -> None:
+    pk, rk = login_keys(key)
+    storage.table(LOGINS).update_entity({"PartitionKey": pk, "RowKey": rk, "display_name": display_name},
+                                        mode=UpdateMode.MERGE)
+
+
+def delete_login(storage: Storage, key: str) -> None:
+    storage.table(LOGINS).delete_entity(*login_keys(key))
+
+
+# --- throttle rows of names without an account --------------------------------------------------------
+
+@dataclass(frozen=True)
+class NameThrottle:
+    failures: int
+    last_failed_at: str | None
+    locked_until: str | None
+    etag: str | None = None  # None: no row yet
+
+
+def _throttle_keys(key: str, now: datetime) -> tuple[str, str]:
+    return f"login-{now:%Y-%m-%d}", digest("login:" + key)
+
+
+def read_name_throttle(storage: Storage, key: str, now: datetime) -> NameThrottle | None:
+    row = get_entity(storage.table(THROTTLE), *_throttle_keys(key, now))
+    if row is None:
+        return None
+    return NameThrottle(int(row["failures"]), row.get("last_failed_at") or None, row.get("locked_until") or None,
+                        row.metadata["etag"])
+
+
+def write_name_throttle(storage: Storage, key: str, now: datetime, throttle: NameThrottle) -> None:
+    """Insert (no `etag`) or replace under the ETag of the read; ConcurrencyConflict when someone wrote first."""
+    pk, rk = _throttle_keys(key, now)
+    entity = {"PartitionKey": pk, "RowKey": rk, "failures": throttle.failures,
+              "last_failed_at": throttle.last_failed_at, "locked_until": throttle.locked_until}
+    table = storage.table(THROTTLE)
+    if throttle.etag is None:
+        if not create_if_absent(table, entity):
+            raise ConcurrencyConflict("Another failure was counted meanwhile.")
+        return
+    update_if_match(table, entity, throttle.etag)

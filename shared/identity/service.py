@@ -6,42 +6,34 @@ import contextlib
 from dataclasses import replace
 from datetime import datetime
 
-from azure.data.tables import UpdateMode
-
-from shared import audit
+from shared import audit, due_dates
 from shared.audit import Action
 from shared.errors import ConcurrencyConflict, TooManyAttempts, Unauthenticated
-from shared.identity import inactivity, lockout, sessions
-from shared.identity.logins import LoginRecord, login_key, login_keys
+from shared.identity import lockout, sessions
+from shared.identity.logins import (
+    LoginRecord,
+    NameThrottle,
+    login_key,
+    read_login,
+    read_name_throttle,
+    save_login,
+    write_name_throttle,
+)
 from shared.identity.models import MeOut, TokenOut, UserOut
 from shared.identity.passwords import check_staff_password, hash_password, needs_rehash, verify_password
 from shared.identity.subjects import display_name_of, profile
 from shared.identity.tokens import issue_access_token, verify_access_token
-from shared.ids import digest, iso, parse_iso, utcnow
+from shared.ids import iso, parse_iso, utcnow
 from shared.organisation import invitations
 from shared.organisation.service import activate_staff
 from shared.security.principal import Principal, Role
 from shared.settings import get_settings
 from shared.storage.clients import Storage, get_storage
-from shared.storage.names import LOGINS, THROTTLE
-from shared.storage.tables import Entity, create_if_absent, get_entity, update_if_match
+from shared.storage.tables import retry_on_conflict
 
 WRONG_CREDENTIALS = "The username or password is not right."
 LOCKED = "Too many failed sign-ins. Wait a little and try again."
 FAILURE_WRITE_ATTEMPTS = 5
-
-
-# --- login rows -----------------------------------------------------------------------------------
-
-def read_login(storage: Storage, key: str) -> LoginRecord | None:
-    pk, rk = login_keys(key)
-    e = get_entity(storage.table(LOGINS), pk, rk)
-    return LoginRecord.from_entity(key, e) if e else None
-
-
-def _save_login(storage: Storage, record: LoginRecord) -> None:
-    assert record.etag is not None
-    record.etag = update_if_match(storage.table(LOGINS), record.entity(), record.etag, mode=UpdateMode.REPLACE)
 
 
 # --- tokens ---------------------------------------------------------------------------------------
@@ -67,57 +59,48 @@ def issue_tokens(storage: Storage, principal: Principal, display_name: str, now:
 
 # --- sign-in --------------------------------------------------------------------------------------
 
-def _throttle_keys(key: str, now: datetime) -> tuple[str, str]:
-    return f"login-{now:%Y-%m-%d}", digest("login:" + key)
+def _unknown_name_locked(throttle: NameThrottle | None, now: datetime) -> int:
+    return lockout.locked_for(parse_iso(throttle.locked_until), now) if throttle and throttle.locked_until else 0
 
 
-def _unknown_name_locked(row: Entity | None, now: datetime) -> int:
-    return lockout.locked_for(parse_iso(row["locked_until"]), now) if row and row.get("locked_until") else 0
-
-
-def _unknown_name_failure(storage: Storage, key: str, row: Entity | None, now: datetime) -> int:
+def _unknown_name_failure(storage: Storage, key: str, throttle: NameThrottle | None, now: datetime) -> int:
     """Count a failure against a name with no account, exactly like an account's lockout; returns lock seconds.
 
     Written under the row's ETag (insert when new), so concurrent guesses at one name all count.
     """
-    table = storage.table(THROTTLE)
-    pk, rk = _throttle_keys(key, now)
-    until = now
-    for _ in range(FAILURE_WRITE_ATTEMPTS):
-        last = parse_iso(row["last_failed_at"]) if row and row.get("last_failed_at") else None
-        failures = lockout.failures_after(int(row["failures"]) if row else 0, last, now)
-        until = now + lockout.lock_duration(failures)
-        entity = {"PartitionKey": pk, "RowKey": rk, "failures": failures, "last_failed_at": iso(now),
-                  "locked_until": iso(until)}
-        if row is None and create_if_absent(table, entity):
-            break
-        if row is not None:
-            try:
-                update_if_match(table, entity, row.metadata["etag"])
-                break
-            except ConcurrencyConflict:
-                pass
-        row = get_entity(table, pk, rk)
-    return lockout.locked_for(until, now)
+    until = [now]
+
+    def decide(current: NameThrottle | None) -> NameThrottle:
+        last = parse_iso(current.last_failed_at) if current and current.last_failed_at else None
+        failures = lockout.failures_after(current.failures if current else 0, last, now)
+        until[0] = now + lockout.lock_duration(failures)
+        return NameThrottle(failures, iso(now), iso(until[0]), current.etag if current else None)
+
+    with contextlib.suppress(ConcurrencyConflict):
+        retry_on_conflict(lambda: read_name_throttle(storage, key, now), decide,
+                          lambda plan: write_name_throttle(storage, key, now, plan),
+                          attempts=FAILURE_WRITE_ATTEMPTS, first=throttle)
+    return lockout.locked_for(until[0], now)
 
 
 def _record_failure(storage: Storage, record: LoginRecord, now: datetime) -> int:
     """Count the failure; concurrent guesses each count (ETag retry), so parallel attempts cannot dodge the lock."""
-    for _ in range(FAILURE_WRITE_ATTEMPTS):
-        last = parse_iso(record.last_failed_at) if record.last_failed_at else None
-        record.failed_count = lockout.failures_after(record.failed_count, last, now)
-        record.last_failed_at = iso(now)
-        until = now + lockout.lock_duration(record.failed_count)
-        record.locked_until = iso(until) if until > now else None
-        try:
-            _save_login(storage, record)
-            break
-        except ConcurrencyConflict:
-            fresh = read_login(storage, record.key)
-            if fresh is None:
-                break
-            record = fresh
-    return lockout.locked_for(until, now)
+    until = [now]
+
+    def decide(current: LoginRecord | None) -> LoginRecord | None:
+        if current is None:
+            return None
+        last = parse_iso(current.last_failed_at) if current.last_failed_at else None
+        current.failed_count = lockout.failures_after(current.failed_count, last, now)
+        current.last_failed_at = iso(now)
+        until[0] = now + lockout.lock_duration(current.failed_count)
+        current.locked_until = iso(until[0]) if until[0] > now else None
+        return current
+
+    with contextlib.suppress(ConcurrencyConflict):
+        retry_on_conflict(lambda: read_login(storage, record.key), decide, lambda plan: save_login(storage, plan),
+                          attempts=FAILURE_WRITE_ATTEMPTS, first=record)
+    return lockout.locked_for(until[0], now)
 
 
 def note_staff_sign_in(storage: Storage, record: LoginRecord, now: datetime) -> bool:
@@ -127,10 +110,10 @@ def note_staff_sign_in(storage: Storage, record: LoginRecord, now: datetime) -> 
     """
     if record.role is Role.PUPIL:
         return False
-    month = inactivity.due_month(now)
+    month = due_dates.staff_check_month(now)
     if record.inactive_due == month:
         return False
-    inactivity.schedule_check(storage, record.subject_id, month)
+    due_dates.schedule_staff_check(storage, record.subject_id, month)
     record.inactive_due = month
     record.last_sign_in_at = iso(now)
     return True
@@ -139,7 +122,7 @@ def note_staff_sign_in(storage: Storage, record: LoginRecord, now: datetime) -> 
 def save_login_best_effort(storage: Storage, record: LoginRecord) -> None:
     # A concurrent sign-in wrote the same facts; losing this write loses nothing.
     with contextlib.suppress(ConcurrencyConflict):
-        _save_login(storage, record)
+        save_login(storage, record)
 
 
 def _after_success(storage: Storage, record: LoginRecord, now: datetime, password: str) -> None:
@@ -162,7 +145,7 @@ def login(username: str, password: str, *, storage: Storage | None = None) -> To
     key = login_key(username)
     record = read_login(storage, key)
     if record is None:
-        throttle = get_entity(storage.table(THROTTLE), *_throttle_keys(key, now))
+        throttle = read_name_throttle(storage, key, now)
         locked = _unknown_name_locked(throttle, now)
         if locked:
             audit.record(Action.SIGN_IN_LOCKED, actor_id=None, storage=storage)
@@ -254,7 +237,7 @@ def set_password(storage: Storage, key: str, password_hash: str) -> LoginRecord:
         raise Unauthenticated("The invitation is not valid.")
     record.password_hash = password_hash
     record.failed_count, record.last_failed_at, record.locked_until = 0, None, None
-    _save_login(storage, record)
+    save_login(storage, record)
     return record
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from shared.errors import Unauthenticated
 from shared.identity.models import MeOut
+from shared.ids import utcnow
 from shared.organisation.store import staff_from, staff_row
-from shared.roster.store import pupil_from
+from shared.roster.store import pupil_from, pupil_row
 from shared.security.principal import Principal, Role
 from shared.storage.clients import Storage
-from shared.storage.names import PUPILS
-from shared.storage.tables import Entity, get_entity
+from shared.storage.tables import Entity
 
 
 def _pupil_row(storage: Storage, principal: Principal) -> Entity | None:
@@ -17,7 +17,7 @@ def _pupil_row(storage: Storage, principal: Principal) -> Entity | None:
         return principal.own_row
     if not principal.school_id:
         return None
-    return get_entity(storage.table(PUPILS), principal.school_id, principal.subject_id)
+    return pupil_row(storage, principal.school_id, principal.subject_id)
 
 
 def display_name_of(principal: Principal, row: Entity) -> str:
@@ -27,9 +27,6 @@ def display_name_of(principal: Principal, row: Entity) -> str:
 
 def profile(storage: Storage, principal: Principal) -> MeOut:
     if principal.role is Role.PUPIL:
-
-        from shared.ids import utcnow
-
         row = _pupil_row(storage, principal)
         if row is None:
             raise Unauthenticated("The account no longer exists; sign in again.")

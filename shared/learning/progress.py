@@ -9,6 +9,7 @@ from datetime import date
 from shared import audit
 from shared.audit import Action
 from shared.errors import NotFound
+from shared.learning import store
 from shared.learning.awards import minutes_to_hours, next_award
 from shared.learning.models import (
     ActivitySummary,
@@ -17,27 +18,27 @@ from shared.learning.models import (
     ProgressOut,
     RedemptionRecord,
 )
-from shared.learning.records import AWARD, REDEMPTION, learning_rows
+from shared.learning.store import AWARD, REDEMPTION
 from shared.organisation import store as org_store
 from shared.organisation.service import visible_school
 from shared.roster.store import get_pupil
 from shared.security import scope
 from shared.security.principal import Principal, Role
 from shared.storage.clients import Storage, get_storage
-from shared.storage.names import PUPILS
-from shared.storage.tables import Entity, get_entity
+from shared.storage.tables import Entity
 
 _CERTIFICATE_ID = re.compile(r"^(sch_[a-z0-9]+)\.(pup_[a-z0-9]+)\.(\d{2})$")
 
 
 def _progress(storage: Storage, school_id: str, pupil_id: str, pupil_row: Entity | None = None) -> ProgressOut:
-    pupil = pupil_row or get_entity(storage.table(PUPILS), school_id, pupil_id)
+    # The pupil's own row, when the request's authentication already read it.
+    pupil = store.learner_from(pupil_row) if pupil_row else store.read_learner(storage, school_id, pupil_id)
     if pupil is None:
         raise NotFound("Not found.")
-    total = int(pupil.get("total_minutes") or 0)
+    total = pupil.total_minutes
     awards, redemptions = [], []
-    for row in learning_rows(storage, school_id, pupil_id):
-        kind = row["RowKey"].split("|")[2]
+    for row in store.learning_rows(storage, school_id, pupil_id):
+        kind = store.kind_of(row)
         if kind == AWARD:
             awards.append(AwardReached(name=row["name"], hours=int(row["hours"]), achieved_at=row["achieved_at"],
                                        certificate_id=row["certificate_id"]))
@@ -95,7 +96,7 @@ def certificate_pdf(caller: Principal, certificate_id: str, *, storage: Storage 
         school = visible_school(storage, caller, school_id)
     assert school is not None
     found = get_pupil(storage, school_id, pupil_id)
-    award = get_entity(storage.table(PUPILS), school_id, f"L|{pupil_id}|{AWARD}|{rank}")
+    award = store.get_award(storage, school_id, pupil_id, rank)
     scope.require(found is not None and award is not None)
     assert found is not None and award is not None
     pupil = found[0]

@@ -14,45 +14,31 @@ Guessing is throttled per pupil: failed attempts are counted on the pupil row (r
 
 from __future__ import annotations
 
-import json
+import contextlib
 import logging
-import random
-import time
-from dataclasses import dataclass
+from dataclasses import replace
 from datetime import date, datetime, timedelta
-
-from azure.core import MatchConditions
-from azure.core.exceptions import ResourceExistsError
-from azure.data.tables import TableTransactionError, TransactionOperation, UpdateMode
 
 from shared import audit
 from shared.audit import Action
-from shared.errors import (
-    ConcurrencyConflict,
-    Conflict,
-    FieldError,
-    Forbidden,
-    Gone,
-    InvalidRequest,
-    NotFound,
-    TooManyAttempts,
-)
+from shared.errors import ConcurrencyConflict, FieldError, InvalidRequest, NotFound, TooManyAttempts
 from shared.ids import iso, new_id, utcnow
 from shared.learning import stats as learning_stats
+from shared.learning import store
 from shared.learning.awards import Award, minutes_to_hours, newly_reached, next_award
 from shared.learning.codes import normalise_code
-from shared.learning.models import (
-    ActivitySummary,
-    AwardOut,
-    NextAward,
-    RedemptionIn,
-    RedemptionOut,
+from shared.learning.errors import (
+    CodeAlreadyRedeemed,
+    CodeNotFound,
+    CodeOutsideWindow,
+    CodeUsedUp,
+    RedemptionNotAllowed,
 )
-from shared.learning.records import AWARD, REDEMPTION, learning_key
+from shared.learning.model import Learner, StampCode, UseCount
+from shared.learning.models import AwardOut, NextAward, RedemptionIn, RedemptionOut
 from shared.security.principal import Principal, Role
 from shared.storage.clients import Storage, get_storage
-from shared.storage.names import CODES, PUPILS
-from shared.storage.tables import Entity, get_entity, update_if_match
+from shared.storage.tables import retry_on_conflict
 
 log = logging.getLogger(__name__)
 
@@ -64,68 +50,12 @@ PUPIL_WRITE_ATTEMPTS = 40
 BACK_OFF_SECONDS = 0.005
 UNKNOWN_CODE = "That code doesn't match any activity. Check the colour and the four numbers."
 
-
-class CodeNotFound(NotFound):
-    title = "Unknown code"
-
-
-class CodeAlreadyRedeemed(Conflict):
-    title = "Already redeemed"
-
-
-class CodeUsedUp(Conflict):
-    title = "Code already used"
-
-
-class CodeOutsideWindow(Gone):
-    title = "Code not valid now"
-
-
-class RedemptionNotAllowed(Forbidden):
-    title = "Redemption not allowed"
-
-
-@dataclass(frozen=True)
-class StampCode:
-    code: str
-    activity: ActivitySummary
-    minutes: int
-    school_id: str | None
-    single_use: bool
-    max_uses: int | None
-    valid_from: date | None
-    valid_to: date | None
-
-
-def _stamp_code(e: Entity) -> StampCode:
-    minutes = int(e["minutes"])
-    return StampCode(
-        code=e["PartitionKey"],
-        activity=ActivitySummary(
-            id=e["activity_id"], title=e["title"], hours=minutes_to_hours(minutes),
-            skills=json.loads(e.get("skills") or "[]"), interests=json.loads(e.get("interests") or "[]"),
-            employer_engagement=bool(e.get("employer_engagement")),
-        ),
-        minutes=minutes,
-        school_id=e.get("school_id") or None,
-        single_use=bool(e.get("single_use")),
-        max_uses=int(e.get("max_uses") or 0) or None,
-        valid_from=date.fromisoformat(e["valid_from"]) if e.get("valid_from") else None,
-        valid_to=date.fromisoformat(e["valid_to"]) if e.get("valid_to") else None,
-    )
-
-
-def certificate_id(school_id: str, pupil_id: str, award: Award) -> str:
-    """Says where the award lives, so a certificate is one point read; access is checked on every fetch."""
-    return f"{school_id}.{pupil_id}.{award.rank:02d}"
-
-
 def _hour(now: datetime) -> str:
     return now.strftime("%Y-%m-%dT%H")
 
 
-def _failures_this_hour(pupil: Entity, now: datetime) -> int:
-    return int(pupil.get("code_failures") or 0) if pupil.get("code_failure_hour") == _hour(now) else 0
+def _failures_this_hour(pupil: Learner, now: datetime) -> int:
+    return pupil.code_failures if pupil.code_failure_hour == _hour(now) else 0
 
 
 def _seconds_to_next_hour(now: datetime) -> int:
@@ -133,22 +63,14 @@ def _seconds_to_next_hour(now: datetime) -> int:
     return int((nxt - now).total_seconds()) + 1
 
 
-def _count_failure(storage: Storage, pupil: Entity, now: datetime) -> None:
+def _count_failure(storage: Storage, pupil: Learner, now: datetime) -> None:
     """One more failed attempt this hour, under the pupil row's ETag (concurrent guesses all count)."""
-    table = storage.table(PUPILS)
-    for _ in range(WRITE_ATTEMPTS):
-        update = {
-            "PartitionKey": pupil["PartitionKey"], "RowKey": pupil["RowKey"],
-            "code_failures": _failures_this_hour(pupil, now) + 1, "code_failure_hour": _hour(now),
-        }
-        try:
-            update_if_match(table, update, pupil.metadata["etag"], mode=UpdateMode.MERGE)
-            return
-        except ConcurrencyConflict:
-            fresh = get_entity(table, pupil["PartitionKey"], pupil["RowKey"])
-            if fresh is None:
-                return
-            pupil = fresh
+    def write(current: Learner) -> None:
+        store.save_code_failures(storage, current, _failures_this_hour(current, now) + 1, _hour(now))
+
+    with contextlib.suppress(ConcurrencyConflict):
+        retry_on_conflict(lambda: store.read_learner(storage, pupil.school_id, pupil.pupil_id),
+                          lambda current: current, write, attempts=WRITE_ATTEMPTS, first=pupil)
 
 
 def _whose_pupil(caller: Principal, body: RedemptionIn) -> tuple[str, str]:
@@ -164,57 +86,39 @@ def _whose_pupil(caller: Principal, body: RedemptionIn) -> tuple[str, str]:
 
 
 def _claim_single_use(storage: Storage, code: StampCode, pupil_id: str, now: datetime) -> None:
-    codes = storage.table(CODES)
-    try:
-        codes.create_entity({"PartitionKey": code.code, "RowKey": "claim", "pupil_id": pupil_id,
-                             "claimed_at": iso(now)})
-    except ResourceExistsError:
-        claim = get_entity(codes, code.code, "claim")
-        if claim is None or claim.get("pupil_id") != pupil_id:
-            raise CodeUsedUp("Someone has already used this code.") from None
-        # Our own claim from an earlier attempt: the redemption insert below decides.
+    # Our own claim from an earlier attempt counts as ours: the redemption insert then decides.
+    if not store.claim_single_use(storage, code.code, pupil_id, iso(now)):
+        raise CodeUsedUp("Someone has already used this code.")
 
 
 def _reserve_capped_use(storage: Storage, code: StampCode) -> None:
-    codes = storage.table(CODES)
     assert code.max_uses is not None
-    for attempt in range(WRITE_ATTEMPTS * 3):
-        row = get_entity(codes, code.code, "uses")
-        if row is None:
-            try:
-                codes.create_entity({"PartitionKey": code.code, "RowKey": "uses", "count": 1})
-                return
-            except ResourceExistsError:
-                continue
-        if int(row["count"]) >= code.max_uses:
+    max_uses = code.max_uses
+
+    def decide(uses: UseCount) -> UseCount:
+        if uses.count >= max_uses:
             raise CodeUsedUp("This code has been used as many times as it can be.")
-        try:
-            update_if_match(codes, {"PartitionKey": code.code, "RowKey": "uses", "count": int(row["count"]) + 1},
-                            row.metadata["etag"])
-            return
-        except ConcurrencyConflict:
-            _back_off(attempt)
-    raise ConcurrencyConflict("This code is very busy right now; try again.")
+        return replace(uses, count=uses.count + 1)
+
+    retry_on_conflict(lambda: store.read_uses(storage, code.code), decide,
+                      lambda plan: store.write_uses(storage, code.code, plan.count, plan.etag),
+                      attempts=WRITE_ATTEMPTS * 3, back_off=BACK_OFF_SECONDS,
+                      busy="This code is very busy right now; try again.")
 
 
 def _release_capped_use(storage: Storage, code: StampCode) -> None:
-    codes = storage.table(CODES)
-    for _ in range(WRITE_ATTEMPTS):
-        row = get_entity(codes, code.code, "uses")
-        if row is None or int(row["count"]) <= 0:
-            return
-        try:
-            update_if_match(codes, {"PartitionKey": code.code, "RowKey": "uses", "count": int(row["count"]) - 1},
-                            row.metadata["etag"])
-            return
-        except ConcurrencyConflict:
-            continue
+    def decide(uses: UseCount) -> UseCount | None:
+        return replace(uses, count=uses.count - 1) if uses.etag is not None and uses.count > 0 else None
+
+    with contextlib.suppress(ConcurrencyConflict):
+        retry_on_conflict(lambda: store.read_uses(storage, code.code), decide,
+                          lambda plan: store.write_uses(storage, code.code, plan.count, plan.etag),
+                          attempts=WRITE_ATTEMPTS)
 
 
-def _check_code(code_row: Entity | None, school_id: str, today: date) -> StampCode:
-    if code_row is None:
+def _check_code(code: StampCode | None, school_id: str, today: date) -> StampCode:
+    if code is None:
         raise CodeNotFound(UNKNOWN_CODE)
-    code = _stamp_code(code_row)
     if code.school_id is not None and code.school_id != school_id:
         raise CodeNotFound(UNKNOWN_CODE)  # another school's club: indistinguishable from no code at all
     if (code.valid_from and today < code.valid_from) or (code.valid_to and today > code.valid_to):
@@ -222,61 +126,31 @@ def _check_code(code_row: Entity | None, school_id: str, today: date) -> StampCo
     return code
 
 
-def _back_off(attempt: int) -> None:
-    time.sleep(random.uniform(0, BACK_OFF_SECONDS * min(attempt + 1, 8)))
-
-
-def _write(storage: Storage, pupil: Entity, code: StampCode, redemption_id: str, now: datetime,
+def _write(storage: Storage, pupil: Learner, code: StampCode, redemption_id: str, now: datetime,
            actor_id: str | None) -> tuple[int, list[Award]]:
     """The atomic step, retried on the pupil row's ETag. Returns (total minutes after, awards reached)."""
-    table = storage.table(PUPILS)
-    school_id, pupil_id = pupil["PartitionKey"], pupil["RowKey"]
-    record = {
-        "PartitionKey": school_id, "RowKey": learning_key(pupil_id, REDEMPTION, code.code),
-        "redemption_id": redemption_id, "code": code.code, "single_use": code.single_use,
-        "activity_id": code.activity.id, "title": code.activity.title, "minutes": code.minutes,
-        "skills": json.dumps(code.activity.skills), "interests": json.dumps(code.activity.interests),
-        "employer_engagement": code.activity.employer_engagement, "redeemed_at": iso(now),
-        "redeemed_by": actor_id or pupil_id,
-    }
-    for attempt in range(PUPIL_WRITE_ATTEMPTS):
-        before = int(pupil.get("total_minutes") or 0)
-        after = before + code.minutes
-        reached = newly_reached(before, after)
+    def read() -> Learner:
+        fresh = store.read_learner(storage, pupil.school_id, pupil.pupil_id)
+        if fresh is None or fresh.erasing:
+            raise NotFound("Not found.")
+        return fresh
+
+    def write(current: Learner) -> tuple[int, list[Award]]:
+        after = current.total_minutes + code.minutes
+        reached = newly_reached(current.total_minutes, after)
         stats = learning_stats.add_redemption(
-            learning_stats.load(pupil.get(learning_stats.STATS_FIELD)), now.date(), minutes=code.minutes,
-            employer=code.activity.employer_engagement, skills=code.activity.skills,
-            interests=code.activity.interests, activity_id=code.activity.id,
+            current.stats, now.date(), minutes=code.minutes, employer=code.activity.employer_engagement,
+            skills=code.activity.skills, interests=code.activity.interests, activity_id=code.activity.id,
         )
-        operations = [
-            (TransactionOperation.CREATE, record),
-            (TransactionOperation.UPDATE,
-             {"PartitionKey": school_id, "RowKey": pupil_id, "total_minutes": after,
-              learning_stats.STATS_FIELD: learning_stats.dump(stats, today=now.date())},
-             {"mode": UpdateMode.MERGE, "etag": pupil.metadata["etag"],
-              "match_condition": MatchConditions.IfNotModified}),
-        ]
-        for award in reached:
-            operations.append((TransactionOperation.CREATE, {
-                "PartitionKey": school_id, "RowKey": learning_key(pupil_id, AWARD, f"{award.rank:02d}"),
-                "award_key": award.key, "name": award.name, "hours": award.hours, "achieved_at": iso(now),
-                "certificate_id": certificate_id(school_id, pupil_id, award), "redemption_id": redemption_id,
-            }))
-        try:
-            table.submit_transaction(operations)
-            return after, reached
-        except TableTransactionError as exc:
-            if exc.index == 0 and exc.error_code == "EntityAlreadyExists":
-                earlier = get_entity(table, school_id, record["RowKey"])
-                error = CodeAlreadyRedeemed("You have already redeemed this code.")
-                error.extra["redemption_id"] = earlier["redemption_id"] if earlier else None
-                raise error from None
-            fresh = get_entity(table, school_id, pupil_id)
-            if fresh is None or fresh.get("erasing"):
-                raise NotFound("Not found.") from None
-            pupil = fresh
-            _back_off(attempt)
-    raise ConcurrencyConflict("Too many things happened at once; try again.")
+        store.write_redemption(storage, current, code, redemption_id=redemption_id, redeemed_at=iso(now),
+                               redeemed_by=actor_id or current.pupil_id, total_minutes=after,
+                               stats=learning_stats.dump(stats, today=now.date()), awards=reached)
+        return after, reached
+
+    result = retry_on_conflict(read, lambda current: current, write, attempts=PUPIL_WRITE_ATTEMPTS, first=pupil,
+                               back_off=BACK_OFF_SECONDS)
+    assert result is not None
+    return result
 
 
 def redeem(caller: Principal, body: RedemptionIn, *, storage: Storage | None = None) -> RedemptionOut:
@@ -284,12 +158,12 @@ def redeem(caller: Principal, body: RedemptionIn, *, storage: Storage | None = N
     now = utcnow()
     school_id, pupil_id = _whose_pupil(caller, body)
     if caller.role is Role.PUPIL and caller.own_row is not None:
-        pupil = caller.own_row  # read when the request was authenticated
+        pupil = store.learner_from(caller.own_row)  # read when the request was authenticated
     else:
-        pupil = get_entity(storage.table(PUPILS), school_id, pupil_id) if pupil_id.startswith("pup_") else None
-    if pupil is None or pupil.get("erasing"):
+        pupil = store.read_learner(storage, school_id, pupil_id)
+    if pupil is None or pupil.erasing:
         raise NotFound("Not found.")
-    if pupil.get("status") != "active" or pupil.get("restricted"):
+    if not pupil.active or pupil.restricted:
         raise RedemptionNotAllowed("This account can't collect new hours at the moment. Ask your teacher.")
     if _failures_this_hour(pupil, now) >= MAX_FAILURES_PER_HOUR:
         raise TooManyAttempts("Too many codes that didn't work. Have a break and try again later.",
@@ -297,8 +171,7 @@ def redeem(caller: Principal, body: RedemptionIn, *, storage: Storage | None = N
     canonical = normalise_code(body.code)
     capped_reserved = False
     try:
-        code_row = get_entity(storage.table(CODES), canonical, "code") if canonical else None
-        code = _check_code(code_row, school_id, now.date())
+        code = _check_code(store.get_stamp_code(storage, canonical) if canonical else None, school_id, now.date())
         if code.single_use:
             _claim_single_use(storage, code, pupil_id, now)
         elif code.max_uses:

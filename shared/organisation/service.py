@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date
 
-from azure.core.exceptions import ResourceExistsError
-from azure.data.tables import UpdateMode
-
-from shared import audit
+from shared import audit, due_dates
 from shared.audit import Action
 from shared.errors import Conflict, FieldError
-from shared.identity import inactivity
-from shared.identity.logins import LoginRecord, login_key, login_keys
+from shared.identity import logins
+from shared.identity.logins import LoginRecord, login_key
 from shared.ids import iso, new_id, utcnow
 from shared.organisation import invitations, store
 from shared.organisation.models import (
@@ -39,8 +36,6 @@ from shared.security import scope
 from shared.security.principal import Principal, Role
 from shared.settings import get_settings
 from shared.storage.clients import Storage, get_storage
-from shared.storage.names import DUE, LOGINS, STAFF
-from shared.storage.tables import get_entity, update_if_match
 
 EMAIL_TAKEN = "An account with this email address already exists."
 
@@ -116,17 +111,12 @@ def update_school(caller: Principal, school_id: str, body: SchoolPatch, *, stora
             # Leaving the programme starts the retention clock for all of the school's pupils.
             now = utcnow()
             changes["left_programme_at"] = iso(now)
-            storage.table(DUE).upsert_entity(
-                {"PartitionKey": f"school-exit-{_due_day(now, get_settings().school_exit_grace_days)}",
-                 "RowKey": school.id}
+            due_dates.schedule_school_exit(
+                storage, school.id, due_dates.school_exit_due_day(now, get_settings().school_exit_grace_days)
             )
     updated = replace(school, **changes)
     store.put_school(storage, updated)
     return school_out(updated)
-
-
-def _due_day(now: datetime, days: int) -> str:
-    return date.fromordinal(now.date().toordinal() + days).isoformat()
 
 
 # --- staff ----------------------------------------------------------------------------------------
@@ -140,20 +130,17 @@ def _create_staff(
         email=body.email, phone=body.phone, partner_id=partner_id, school_id=school_id,
         status=StaffStatus.INVITED, created_at=iso(now),
     )
-    staff_table = storage.table(STAFF)
-    staff_table.create_entity(store.staff_entity(member))
+    store.create_staff(storage, member)
     # The inactivity clock starts at creation, so an invitation never accepted still ends in erasure.
-    first_due = inactivity.due_month(now)
+    first_due = due_dates.staff_check_month(now)
     login = LoginRecord(
         key=login_key(member.email), subject_id=member.id, role=role, display_name=member.nickname,
         school_id=school_id, partner_id=partner_id, inactive_due=first_due,
     )
-    try:
-        storage.table(LOGINS).create_entity(login.entity())
-    except ResourceExistsError:
-        staff_table.delete_entity(store.STAFF_PK, member.id)
-        raise Conflict(EMAIL_TAKEN, errors=[FieldError(field="email", message=EMAIL_TAKEN)]) from None
-    inactivity.schedule_check(storage, member.id, first_due)
+    if not logins.create_login(storage, login):
+        store.delete_staff(storage, member.id)
+        raise Conflict(EMAIL_TAKEN, errors=[FieldError(field="email", message=EMAIL_TAKEN)])
+    due_dates.schedule_staff_check(storage, member.id, first_due)
     store.put_staff_listing(storage, member)
     token, expires = invitations.create(storage, member.id, days=get_settings().invitation_days, now=now)
     audit.record(Action.STAFF_CREATED, actor_id=caller.subject_id, subject_ids=[member.id], storage=storage,
@@ -238,28 +225,22 @@ def rectify_staff(caller: Principal, staff_id: str, body: StaffPatch, *, storage
             changes.pop(required)
     updated = replace(member, **changes)
     old_key, new_key = login_key(member.email), login_key(updated.email)
-    logins = storage.table(LOGINS)
-    old_pk, old_rk = login_keys(old_key)
-    old_login = get_entity(logins, old_pk, old_rk)
+    old_login = logins.read_login(storage, old_key)
     if new_key != old_key:
         # A new email is a new sign-in name: claim it first (uniqueness), then release the old one.
-        moved = LoginRecord.from_entity(old_key, old_login) if old_login else LoginRecord(
+        moved = old_login or LoginRecord(
             key=new_key, subject_id=member.id, role=member.role, display_name=updated.nickname,
             school_id=member.school_id, partner_id=member.partner_id,
         )
         moved.key, moved.display_name = new_key, updated.nickname
-        try:
-            logins.create_entity(moved.entity())
-        except ResourceExistsError:
-            raise Conflict(EMAIL_TAKEN, errors=[FieldError(field="email", message=EMAIL_TAKEN)]) from None
-        update_if_match(storage.table(STAFF), store.staff_entity(updated), etag, mode=UpdateMode.MERGE)
-        logins.delete_entity(old_pk, old_rk)
+        if not logins.create_login(storage, moved):
+            raise Conflict(EMAIL_TAKEN, errors=[FieldError(field="email", message=EMAIL_TAKEN)])
+        store.update_staff(storage, updated, etag)
+        logins.delete_login(storage, old_key)
     else:
-        update_if_match(storage.table(STAFF), store.staff_entity(updated), etag, mode=UpdateMode.MERGE)
-        if old_login is not None and old_login.get("display_name") != updated.nickname:
-            logins.update_entity(
-                {"PartitionKey": old_pk, "RowKey": old_rk, "display_name": updated.nickname}, mode=UpdateMode.MERGE
-            )
+        store.update_staff(storage, updated, etag)
+        if old_login is not None and old_login.display_name != updated.nickname:
+            logins.set_display_name(storage, old_key, updated.nickname)
     audit.record(Action.STAFF_RECTIFIED, actor_id=caller.subject_id, subject_ids=[member.id], storage=storage,
                  school_id=member.school_id, partner_id=member.partner_id)
     return staff_out(updated)
@@ -269,8 +250,7 @@ def export_staff(caller: Principal, staff_id: str, *, storage: Storage | None = 
     """Everything stored about a staff member (subject access), machine-readable; never their password hash."""
     storage = storage or get_storage()
     member, _ = _visible_staff(storage, caller, staff_id)
-    pk, rk = login_keys(login_key(member.email))
-    login = get_entity(storage.table(LOGINS), pk, rk) or {}
+    login = logins.read_login(storage, login_key(member.email))
     today = utcnow().date()
     recent = audit.entries(start=date.fromordinal(today.toordinal() - audit.MAX_DAYS + 1), end=today,
                            subject_id=member.id, storage=storage, limit=audit.MAX_ENTRIES)
@@ -281,9 +261,9 @@ def export_staff(caller: Principal, staff_id: str, *, storage: Storage | None = 
         "account": staff_out(member).model_dump(mode="json") | {"created_at": member.created_at},
         "sign_in": {
             "username": member.email,
-            "has_password": bool(login.get("password_hash")),
-            "last_sign_in_at": login.get("last_sign_in_at") or None,
-            "failed_sign_ins": int(login.get("failed_count") or 0),
+            "has_password": bool(login and login.password_hash),
+            "last_sign_in_at": login.last_sign_in_at if login else None,
+            "failed_sign_ins": login.failed_count if login else 0,
         },
         "audit_entries_last_days": audit.MAX_DAYS,
         "audit_entries": [e.__dict__ for e in recent],
@@ -292,8 +272,7 @@ def export_staff(caller: Principal, staff_id: str, *, storage: Storage | None = 
 
 def erase_staff_member(storage: Storage, member: StaffMember) -> None:
     """Everything that names the person goes: login row (email, hash), staff rows. Idempotent."""
-    pk, rk = login_keys(login_key(member.email))
-    storage.table(LOGINS).delete_entity(pk, rk)
+    logins.delete_login(storage, login_key(member.email))
     store.delete_staff_rows(storage, member)
 
 
@@ -312,7 +291,6 @@ def activate_staff(storage: Storage, staff_id: str) -> None:
         return
     member, etag = found
     if member.status is not StaffStatus.ACTIVE:
-        update_if_match(storage.table(STAFF), store.staff_entity(replace(member, status=StaffStatus.ACTIVE)), etag,
-                        mode=UpdateMode.MERGE)
+        store.update_staff(storage, replace(member, status=StaffStatus.ACTIVE), etag)
 
 

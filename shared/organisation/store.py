@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from azure.data.tables import UpdateMode
+
 from shared.organisation.models import DobPolicy, Partner, School, StaffMember, StaffStatus
 from shared.security.principal import Role
 from shared.storage.clients import Storage
 from shared.storage.names import PARTNERS, SCHOOLS, STAFF
-from shared.storage.tables import Entity, check_key, get_entity, increment_if_match, partition
+from shared.storage.tables import Entity, check_key, get_entity, increment_if_match, partition, update_if_match
 
 PARTNER_PK = "partner"
 SCHOOL_PK = "school"
@@ -178,3 +180,18 @@ def staff_row(storage: Storage, staff_id: str) -> Entity | None:
 
 def bump_staff_field(storage: Storage, staff_id: str, field: str) -> int | None:
     return increment_if_match(storage.table(STAFF), STAFF_PK, check_key(staff_id), field)
+
+
+def create_staff(storage: Storage, s: StaffMember) -> None:
+    storage.table(STAFF).create_entity(staff_entity(s))
+
+
+def delete_staff(storage: Storage, staff_id: str) -> None:
+    """The canonical row only (a creation undone before its listing row was written)."""
+    storage.table(STAFF).delete_entity(STAFF_PK, staff_id)
+
+
+def update_staff(storage: Storage, s: StaffMember, etag: str) -> None:
+    """Merge the canonical row under the ETag of its read (ConcurrencyConflict if it changed); a merge, so the
+    session version on the row stays."""
+    update_if_match(storage.table(STAFF), staff_entity(s), etag, mode=UpdateMode.MERGE)

@@ -28,12 +28,13 @@ from datetime import date
 from azure.data.tables import UpdateMode
 
 from shared.learning import stats as learning_stats
+from shared.learning import store as learning_store
 from shared.organisation.models import School
 from shared.reports.figures import MonthlySummary, PupilFacts
-from shared.roster.store import PUPIL_PREFIX, PUPIL_RANGE_END, PupilStatus
+from shared.roster.store import PupilStatus, pupil_rows
 from shared.storage.clients import Storage
-from shared.storage.names import ACTIVITIES, PUPILS, SCHOOL_STATS
-from shared.storage.tables import Entity, check_key, get_entity, partition, query_all
+from shared.storage.names import SCHOOL_STATS
+from shared.storage.tables import Entity, check_key, get_entity, partition
 
 PUPIL_FIELDS = ["gender", "cohort", "status", "restricted", learning_stats.STATS_FIELD]
 ACTIVITY_FIELDS = ["RowKey", "title", "school_id", "partner_id", "valid_from", "valid_to"]
@@ -54,13 +55,7 @@ def _cohort(value: object) -> int | None:
 
 def pupils_for_reports(storage: Storage, school_id: str) -> Iterator[PupilFacts]:
     """The school's pupils on roll: not left and not restricted (processing objected to), erased ones gone."""
-    rows = query_all(
-        storage.table(PUPILS),
-        "PartitionKey eq @s and RowKey ge @lo and RowKey lt @hi",
-        {"s": school_id, "lo": PUPIL_PREFIX, "hi": PUPIL_RANGE_END},
-        select=PUPIL_FIELDS,
-    )
-    for row in rows:
+    for row in pupil_rows(storage, school_id, select=PUPIL_FIELDS):
         # Filtered here, not in the query: a row missing a property would silently fail a server-side test.
         if (row.get("status") or PupilStatus.ACTIVE) != PupilStatus.ACTIVE or row.get("restricted"):
             continue
@@ -90,31 +85,30 @@ def _window(row: Entity) -> ActivityWindow:
 
 def offered_to_school(storage: Storage, school: School) -> list[ActivityWindow]:
     """The school's partner's learning destinations and the school's own clubs."""
-    table = storage.table(ACTIVITIES)
-    keys = (f"partner-{school.partner_id}", f"school-{school.id}")
-    return [_window(row) for key in keys for row in partition(table, key, select=ACTIVITY_FIELDS)]
+    listings = (learning_store.partner_listing(school.partner_id), learning_store.school_listing(school.id))
+    return [_window(row) for row in learning_store.listing_rows(storage, listings, select=ACTIVITY_FIELDS)]
 
 
 def partner_destinations(storage: Storage, partner_id: str) -> list[ActivityWindow]:
-    return [_window(r) for r in partition(storage.table(ACTIVITIES), f"partner-{partner_id}", select=ACTIVITY_FIELDS)]
+    rows = learning_store.listing_rows(storage, [learning_store.partner_listing(partner_id)], select=ACTIVITY_FIELDS)
+    return [_window(r) for r in rows]
 
 
 def all_destinations(storage: Storage) -> list[ActivityWindow]:
     """Every partner's learning destinations: one range query over the `partner-*` listing partitions."""
-    rows = query_all(storage.table(ACTIVITIES), "PartitionKey ge @lo and PartitionKey lt @hi",
-                     {"lo": "partner-", "hi": "partner."}, select=ACTIVITY_FIELDS)
-    return [_window(r) for r in rows]
+    return [_window(r) for r in learning_store.all_partner_listing_rows(storage, select=ACTIVITY_FIELDS)]
 
 
 def school_clubs(storage: Storage, school_id: str) -> list[ActivityWindow]:
-    return [_window(r) for r in partition(storage.table(ACTIVITIES), f"school-{school_id}", select=ACTIVITY_FIELDS)]
+    rows = learning_store.listing_rows(storage, [learning_store.school_listing(school_id)], select=ACTIVITY_FIELDS)
+    return [_window(r) for r in rows]
 
 
 def activity_titles(storage: Storage, activity_ids: set[str]) -> dict[str, ActivityWindow]:
     """Point reads of the canonical rows: only for activities a school used but was not offered."""
     out = {}
     for activity_id in sorted(activity_ids):
-        row = get_entity(storage.table(ACTIVITIES), "activity", activity_id)
+        row = learning_store.activity_row(storage, activity_id)
         if row is not None:
             out[activity_id] = _window(row)
     return out

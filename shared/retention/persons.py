@@ -14,11 +14,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from shared import audit
+from shared import audit, due_dates
 from shared.audit import Action
+from shared.due_dates import DueRow
 from shared.erasure import erase_pupil_everywhere
 from shared.errors import ConcurrencyConflict
-from shared.identity.logins import login_key, login_keys
+from shared.identity.logins import login_key, read_login
 from shared.ids import parse_iso
 from shared.organisation import store as org_store
 from shared.organisation.models import School, StaffMember
@@ -26,10 +27,7 @@ from shared.organisation.service import erase_staff_member
 from shared.retention import policy
 from shared.retention.runs import Category
 from shared.retention.sweep import ItemGuard, Sweep, SweepAborted
-from shared.roster.ingest import leaver_due_partition
-from shared.roster.store import PUPIL_PREFIX, PUPIL_RANGE_END, Pupil, get_pupil, pupil_from
-from shared.storage.names import DUE, LOGINS, PUPILS
-from shared.storage.tables import get_entity, query_all
+from shared.roster.store import Pupil, get_pupil, pupil_from, pupil_rows
 
 # People per journalled batch: two run-record writes per batch, at most this many keys in flight.
 log = logging.getLogger(__name__)
@@ -88,8 +86,8 @@ def _audit(sweep: Sweep, done: list[Erasure]) -> None:
                      partner_id=partner_id, storage=sweep.storage)
 
 
-def _remove_stale(sweep: Sweep, partition_key: str, row_key: str) -> None:
-    sweep.storage.table(DUE).delete_entity(partition_key, row_key)
+def _remove_stale(sweep: Sweep, row: DueRow) -> None:
+    due_dates.unschedule(sweep.storage, row)
     sweep.journal.count(Category.STALE_DUE_ROWS_REMOVED)
 
 
@@ -110,10 +108,10 @@ def _pupil_erasure(sweep: Sweep, key: str, category: Category, pupil: Pupil, eta
                    school_id=pupil.school_id, partner_id=school.partner_id if school else None, erase=erase)
 
 
-def _staff_erasure(sweep: Sweep, key: str, member: StaffMember, due_partition: str) -> Erasure:
+def _staff_erasure(sweep: Sweep, key: str, member: StaffMember, due_row: DueRow) -> Erasure:
     def erase() -> bool:
         erase_staff_member(sweep.storage, member)
-        sweep.storage.table(DUE).delete_entity(due_partition, member.id)
+        due_dates.unschedule(sweep.storage, due_row)
         return True
 
     return Erasure(key=key, category=Category.INACTIVE_STAFF_ERASED, action=Action.STAFF_DELETED,
@@ -130,12 +128,12 @@ def _school_exit_day(sweep: Sweep, school: School | None) -> date | None:
     """The day the school's pupils are due, or None when the school is (back) in the programme or gone."""
     if school is None or school.active or not school.left_programme_at:
         return None
-    return policy.school_exit_due_day(parse_iso(school.left_programme_at), sweep.settings.school_exit_grace_days)
+    return due_dates.school_exit_due_day(parse_iso(school.left_programme_at), sweep.settings.school_exit_grace_days)
 
 
 def _staff_inactive(sweep: Sweep, member: StaffMember, due_month: str) -> bool:
-    login = get_entity(sweep.storage.table(LOGINS), *login_keys(login_key(member.email)))
-    inactive_due = (login.get("inactive_due") or None) if login else None
+    login = read_login(sweep.storage, login_key(member.email))
+    inactive_due = login.inactive_due if login else None
     return policy.staff_is_inactive(inactive_due, due_month, sweep.today)
 
 
@@ -146,7 +144,6 @@ def settle_adopted(sweep: Sweep) -> None:
     if not sweep.journal.adopted:
         return
     guard = ItemGuard(sweep, "adopted")
-    due = sweep.storage.table(DUE)
     erasures: list[Erasure] = []
     for key in sweep.journal.adopted:
         with guard.item():
@@ -156,7 +153,8 @@ def settle_adopted(sweep: Sweep) -> None:
                 found = get_pupil(sweep.storage, school_id, pupil_id)
                 if found is None:
                     sweep.journal.count(Category.LEAVERS_ERASED)
-                    due.delete_entity(leaver_due_partition(date.fromisoformat(day)), f"{school_id}~{pupil_id}")
+                    due_dates.unschedule(sweep.storage,
+                                         due_dates.leaver_row(school_id, pupil_id, date.fromisoformat(day)))
                 elif _leaver_due(found[0], date.fromisoformat(day), sweep.today):
                     erasures.append(_pupil_erasure(sweep, key, Category.LEAVERS_ERASED, *found))
             elif kind == SCHOOL_PUPIL:
@@ -170,13 +168,13 @@ def settle_adopted(sweep: Sweep) -> None:
                         erasures.append(_pupil_erasure(sweep, key, Category.SCHOOL_EXIT_PUPILS_ERASED, *found))
             elif kind == STAFF:
                 month, staff_id = ids
-                partition = f"{policy.STAFF_INACTIVE_PREFIX}{month}"
+                due_row = due_dates.staff_check_row(staff_id, month)
                 staff = org_store.get_staff(sweep.storage, staff_id)
                 if staff is None:
                     sweep.journal.count(Category.INACTIVE_STAFF_ERASED)
-                    due.delete_entity(partition, staff_id)
+                    due_dates.unschedule(sweep.storage, due_row)
                 elif _staff_inactive(sweep, staff[0], month):
-                    erasures.append(_staff_erasure(sweep, key, staff[0], partition))
+                    erasures.append(_staff_erasure(sweep, key, staff[0], due_row))
     _erase_batch(sweep, guard, erasures, journalled=True)
 
 
@@ -185,20 +183,16 @@ def settle_adopted(sweep: Sweep) -> None:
 def sweep_leavers(sweep: Sweep) -> None:
     """Pupils marked left whose grace period is over (the `leaver-<day>` partitions up to today)."""
     guard = ItemGuard(sweep, "leavers")
-    lo, hi = policy.leaver_partitions_due(sweep.today)
-    rows = query_all(sweep.storage.table(DUE), "PartitionKey ge @lo and PartitionKey le @hi",
-                     {"lo": lo, "hi": hi}, select=["PartitionKey", "RowKey"])
     batch: list[Erasure] = []
-    for row in rows:
+    for row in due_dates.due_partitions(sweep.storage, due_dates.LEAVER_PREFIX, sweep.today):
         if not sweep.take():
             break
         with guard.item():
-            pk, rk = row["PartitionKey"], row["RowKey"]
-            due_day = policy.due_day_of(pk, policy.LEAVER_PREFIX)
-            school_id, _, pupil_id = rk.partition("~")
+            due_day = row.day
+            school_id, pupil_id = row.school_and_pupil
             found = get_pupil(sweep.storage, school_id, pupil_id)
             if found is None or not _leaver_due(found[0], due_day, sweep.today):
-                _remove_stale(sweep, pk, rk)
+                _remove_stale(sweep, row)
             else:
                 key = "|".join((LEAVER, due_day.isoformat(), school_id, pupil_id))
                 batch.append(_pupil_erasure(sweep, key, Category.LEAVERS_ERASED, *found))
@@ -217,40 +211,30 @@ def sweep_school_exits(sweep: Sweep) -> None:
     A big school takes several runs: its index row stays until its pupil range is empty.
     """
     guard = ItemGuard(sweep, "school_exits")
-    due = sweep.storage.table(DUE)
-    lo, hi = policy.school_exit_partitions_due(sweep.today)
-    rows = query_all(due, "PartitionKey ge @lo and PartitionKey le @hi", {"lo": lo, "hi": hi},
-                     select=["PartitionKey", "RowKey"])
-    for row in rows:
+    for row in due_dates.due_partitions(sweep.storage, due_dates.SCHOOL_EXIT_PREFIX, sweep.today):
         if sweep.budget.exhausted:
             break
         with guard.item():
-            pk, school_id = row["PartitionKey"], row["RowKey"]
+            school_id = row.row_key
             exit_day = _school_exit_day(sweep, org_store.get_school(sweep.storage, school_id))
             if exit_day is None:
                 if sweep.take():
-                    _remove_stale(sweep, pk, school_id)
+                    _remove_stale(sweep, row)
             elif exit_day > sweep.today:
                 # The school rejoined and left again (or the grace period grew): due later, under a new row.
                 if sweep.take():
-                    due.upsert_entity({"PartitionKey": f"{policy.SCHOOL_EXIT_PREFIX}{exit_day.isoformat()}",
-                                       "RowKey": school_id})
-                    _remove_stale(sweep, pk, school_id)
+                    due_dates.schedule_school_exit(sweep.storage, school_id, exit_day)
+                    _remove_stale(sweep, row)
             elif _erase_school_pupils(sweep, guard, school_id):
-                due.delete_entity(pk, school_id)
+                due_dates.unschedule(sweep.storage, row)
                 sweep.journal.count(Category.SCHOOL_EXITS_COMPLETED)
-
-
-def _pupil_range(sweep: Sweep, school_id: str, *, select: list[str] | None = None):
-    return query_all(sweep.storage.table(PUPILS), "PartitionKey eq @s and RowKey ge @lo and RowKey lt @hi",
-                     {"s": school_id, "lo": PUPIL_PREFIX, "hi": PUPIL_RANGE_END}, select=select)
 
 
 def _erase_school_pupils(sweep: Sweep, guard: ItemGuard, school_id: str) -> bool:
     """Erase the school's pupils within the budget; True once none is left."""
     batch: list[Erasure] = []
     all_erased = True
-    for entity in _pupil_range(sweep, school_id):
+    for entity in pupil_rows(sweep.storage, school_id):
         if not sweep.take():
             all_erased = False
             break
@@ -263,7 +247,7 @@ def _erase_school_pupils(sweep: Sweep, guard: ItemGuard, school_id: str) -> bool
     if batch:
         all_erased &= _erase_batch(sweep, guard, batch)
     # A roster sync can still add pupils to a school that left; they must not outlive its index row.
-    return all_erased and next(iter(_pupil_range(sweep, school_id, select=["RowKey"])), None) is None
+    return all_erased and next(pupil_rows(sweep.storage, school_id, select=["RowKey"]), None) is None
 
 
 # --- staff with no sign-in for STAFF_INACTIVE_MONTHS --------------------------------------------
@@ -271,21 +255,17 @@ def _erase_school_pupils(sweep: Sweep, guard: ItemGuard, school_id: str) -> bool
 def sweep_inactive_staff(sweep: Sweep) -> None:
     """Staff whose inactivity month is over (the `staff-inactive-<month>` partitions before this month)."""
     guard = ItemGuard(sweep, "inactive_staff")
-    lo, hi = policy.staff_inactive_partitions_due(sweep.today)
-    rows = query_all(sweep.storage.table(DUE), "PartitionKey ge @lo and PartitionKey lt @hi",
-                     {"lo": lo, "hi": hi}, select=["PartitionKey", "RowKey"])
     batch: list[Erasure] = []
-    for row in rows:
+    for row in due_dates.due_partitions(sweep.storage, due_dates.STAFF_INACTIVE_PREFIX, sweep.today):
         if not sweep.take():
             break
         with guard.item():
-            pk, staff_id = row["PartitionKey"], row["RowKey"]
-            month = policy.due_month_of(pk)
+            staff_id, month = row.row_key, row.month
             found = org_store.get_staff(sweep.storage, staff_id)
             if found is None or not _staff_inactive(sweep, found[0], month):
-                _remove_stale(sweep, pk, staff_id)
+                _remove_stale(sweep, row)
             else:
-                batch.append(_staff_erasure(sweep, f"{STAFF}|{month}|{staff_id}", found[0], pk))
+                batch.append(_staff_erasure(sweep, f"{STAFF}|{month}|{staff_id}", found[0], row))
         if len(batch) >= BATCH:
             _erase_batch(sweep, guard, batch)
             batch = []

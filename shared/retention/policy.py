@@ -1,10 +1,7 @@
 """Retention rules (DESIGN.md section 7) as pure functions: what is due, and the cut-off of each category.
 
 Everything is decided in UTC whole days (months for staff inactivity), so a run at 02:00 and one at 23:00
-on the same day delete the same things. The due-date index keys it reads are written elsewhere:
-- `leaver-YYYY-MM-DD` / `<school id>~<pupil id>` by the roster sync (shared.roster.ingest);
-- `school-exit-YYYY-MM-DD` / `<school id>` when a school leaves the programme (shared.organisation.service);
-- `staff-inactive-YYYY-MM` / `<staff id>` at staff sign-in (shared.identity.service).
+on the same day delete the same things. The due-date index and its keys are `shared.due_dates`'.
 """
 
 from __future__ import annotations
@@ -13,9 +10,7 @@ import calendar
 import re
 from datetime import date, datetime, timedelta
 
-LEAVER_PREFIX = "leaver-"
-SCHOOL_EXIT_PREFIX = "school-exit-"
-STAFF_INACTIVE_PREFIX = "staff-inactive-"
+from shared.due_dates import month_key
 
 # Sign-in lockout reads only today's throttle partition; yesterday's is kept as a margin for a run just
 # after midnight and for anyone looking into a lockout.
@@ -28,45 +23,11 @@ DELETIONS_AHEAD_DAYS = 60
 _TRAILING_DAY = re.compile(r"(\d{4}-\d{2}-\d{2})$")
 
 
-def month_key(day: date) -> str:
-    return f"{day.year:04d}-{day.month:02d}"
-
-
 def months_before(day: date, months: int) -> date:
     """The same day of the month `months` earlier, clamped to the month's end (31 March - 1 = 28/29 Feb)."""
     year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
     month += 1
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-# --- the due-date index -------------------------------------------------------------------------
-
-def leaver_partitions_due(today: date) -> tuple[str, str]:
-    """Inclusive PartitionKey bounds of every leaver due day up to and including today."""
-    return LEAVER_PREFIX, f"{LEAVER_PREFIX}{today.isoformat()}"
-
-
-def school_exit_partitions_due(today: date) -> tuple[str, str]:
-    """Inclusive PartitionKey bounds of every school-exit due day up to and including today."""
-    return SCHOOL_EXIT_PREFIX, f"{SCHOOL_EXIT_PREFIX}{today.isoformat()}"
-
-
-def staff_inactive_partitions_due(today: date) -> tuple[str, str]:
-    """PartitionKey bounds [lower, upper) of the due months strictly before the current month.
-
-    A sign-in in month M writes due month D = M + STAFF_INACTIVE_MONTHS. The sign-in may have been on
-    the last day of M, so the full period has passed only once D itself is over: erasure happens in the
-    first run of month D + 1, between 24 and 25 months (by default) after the last sign-in, never earlier.
-    """
-    return STAFF_INACTIVE_PREFIX, f"{STAFF_INACTIVE_PREFIX}{month_key(today)}"
-
-
-def due_day_of(partition_key: str, prefix: str) -> date:
-    return date.fromisoformat(partition_key.removeprefix(prefix))
-
-
-def due_month_of(partition_key: str) -> str:
-    return partition_key.removeprefix(STAFF_INACTIVE_PREFIX)
 
 
 # --- is the person still due? (the live record decides; the index can be stale) -----------------
@@ -77,10 +38,6 @@ def leaver_is_due(status: str, deletion_due: str | None, due_day: date, today: d
     A pupil who came back (status active) or left again later (a newer due day) makes the row stale.
     """
     return status == "left" and deletion_due == due_day.isoformat() and due_day <= today
-
-
-def school_exit_due_day(left_programme_at: datetime, grace_days: int) -> date:
-    return left_programme_at.date() + timedelta(days=grace_days)
 
 
 def staff_is_inactive(inactive_due: str | None, due_month: str, today: date) -> bool:

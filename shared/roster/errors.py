@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shared.errors import InvalidRequest, PayloadTooLarge
+from shared.errors import Conflict, InvalidRequest, PayloadTooLarge
 
 
 class RosterUnreadable(InvalidRequest):
@@ -13,3 +13,9 @@ class RosterUnreadable(InvalidRequest):
 
 class RosterTooLarge(PayloadTooLarge):
     title = "Roster too large"
+
+
+class SchoolLeftProgramme(Conflict):
+    """Its pupils are on their way to erasure; loading more would hold data the school gave up."""
+
+    title = "School left the programme"

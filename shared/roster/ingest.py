@@ -14,24 +14,23 @@ import logging
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
-from shared import audit
+from shared import audit, due_dates
 from shared.audit import Action
-from shared.errors import Conflict, UnsupportedMediaType
+from shared.errors import UnsupportedMediaType
 from shared.identity.usernames import new_username
 from shared.ids import iso, new_id, utcnow
 from shared.organisation import store as org_store
 from shared.organisation.models import School
 from shared.organisation.service import visible_school
 from shared.roster.api import RosterMode, RosterReport, RowError
+from shared.roster.errors import SchoolLeftProgramme
 from shared.roster.model import ParsedRoster, PupilRecord
 from shared.roster.parsing import parse_csv, parse_json_pupils
 from shared.roster.rules import match_key
-from shared.roster.store import Pupil, PupilStatus, pupil_entity, roster_entity, roster_of
+from shared.roster.store import Pupil, PupilStatus, roster_of, write_roster
 from shared.security.principal import Principal
 from shared.settings import get_settings
 from shared.storage.clients import Storage, get_storage
-from shared.storage.names import DUE, PUPILS
-from shared.storage.tables import submit_batches, upsert_op
 
 log = logging.getLogger(__name__)
 
@@ -40,10 +39,6 @@ CSV_CONTENT_TYPES = (
 )
 JSON_CONTENT_TYPE = "application/json"
 ROSTER_CONTENT_TYPES = (*CSV_CONTENT_TYPES, JSON_CONTENT_TYPE)
-
-
-class SchoolLeftProgramme(Conflict):
-    title = "School left the programme"
 
 
 @dataclass
@@ -55,10 +50,6 @@ class SyncPlan:
     updated: int = 0
     unchanged: int = 0
     reactivated: int = 0
-
-
-def leaver_due_partition(due: date) -> str:
-    return f"leaver-{due.isoformat()}"
 
 
 def plan_sync(
@@ -178,18 +169,11 @@ def _apply(storage: Storage, school: School, plan: SyncPlan, now: datetime) -> N
     # Leavers' due-date index first: if the run dies after it, the next run still marks them left and the
     # retention timer re-checks the pupil row before erasing anyone.
     if plan.leavers:
-        submit_batches(
-            storage.table(DUE),
-            [upsert_op({"PartitionKey": leaver_due_partition(date.fromisoformat(p.deletion_due or "")),
-                        "RowKey": f"{school.id}~{p.id}"}) for p in plan.leavers],
-        )
+        due_dates.schedule_leavers(storage, school.id,
+                                   [(p.id, date.fromisoformat(p.deletion_due or "")) for p in plan.leavers])
     if plan.writes:
         # Merge, and new pupils only carry totals: a redemption landing mid-sync keeps its hours.
-        submit_batches(
-            storage.table(PUPILS),
-            [upsert_op(pupil_entity(p) if p.id in plan.new_ids else roster_entity(p), mode="merge")
-             for p in plan.writes],
-        )
+        write_roster(storage, plan.writes, plan.new_ids)
     org_store.put_school(storage, replace(school, last_sync_at=iso(now)))
 
 

@@ -4,30 +4,25 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from azure.core.exceptions import ResourceExistsError
-from azure.data.tables import UpdateMode
-
 from shared import audit
 from shared.audit import Action
 from shared.erasure import erase_pupil_everywhere, pupil_records
 from shared.errors import ConcurrencyConflict, FieldError, InvalidRequest, NotFound
-from shared.identity import sessions
-from shared.identity.logins import LoginRecord, login_key, login_keys
+from shared.identity import logins, sessions
+from shared.identity.logins import LoginRecord, login_key
 from shared.identity.passwords import generate_pupil_password, hash_password
-from shared.identity.service import read_login
 from shared.identity.usernames import new_username
 from shared.ids import iso, utcnow
 from shared.organisation.models import School
 from shared.organisation.service import visible_school
 from shared.roster.api import LoginCardsIn, PasswordOut, PupilList, PupilListQuery, PupilOut, PupilPatch, pupil_out
 from shared.roster.parsing import parse_json_pupils
-from shared.roster.store import Pupil, get_pupil, page_of_pupils, roster_entity
+from shared.roster.store import Pupil, get_pupil, page_of_pupils, update_pupil
 from shared.security import scope
 from shared.security.principal import Principal, Role
 from shared.settings import get_settings
 from shared.storage.clients import Storage, get_storage
-from shared.storage.names import LOGINS, PUPILS
-from shared.storage.tables import update_if_match
+from shared.storage.tables import retry_on_conflict
 
 USERNAME_CLAIM_ATTEMPTS = 8
 
@@ -85,12 +80,9 @@ def rectify_pupil(
     updated = replace(updated, upn=parsed.records[0].upn)
     if restricted is not None:
         updated = replace(updated, restricted=restricted)
-    update_if_match(storage.table(PUPILS), roster_entity(updated), etag, mode=UpdateMode.MERGE)
+    update_pupil(storage, updated, etag)
     if updated.first_name != pupil.first_name and pupil.has_login:
-        pk, rk = login_keys(login_key(pupil.username))
-        storage.table(LOGINS).update_entity(
-            {"PartitionKey": pk, "RowKey": rk, "display_name": updated.first_name}, mode=UpdateMode.MERGE
-        )
+        logins.set_display_name(storage, login_key(pupil.username), updated.first_name)
     _audit(Action.PUPIL_RECTIFIED, caller, school, [pupil.id], storage)
     if restricted is not None and restricted != pupil.restricted:
         _audit(Action.PUPIL_RESTRICTED, caller, school, [pupil.id], storage)
@@ -100,33 +92,39 @@ def rectify_pupil(
 def _claim_login(storage: Storage, school: School, pupil: Pupil, etag: str, password_hash: str) -> Pupil:
     """Give the pupil a sign-in: claim their username system-wide (insert conflict), set the password hash.
 
-    A clash with another pupil's claimed name picks a new username before anything is printed.
+    A clash with another pupil's claimed name picks a new username (saved on the pupil row under its ETag)
+    before anything is printed.
     """
-    logins = storage.table(LOGINS)
-    for attempt in range(USERNAME_CLAIM_ATTEMPTS):
+    state = {"pupil": pupil, "etag": etag, "renames": 0}
+
+    def rename() -> dict:
+        state["renames"] += 1
+        state["pupil"] = replace(state["pupil"], username=new_username(digits=2 + state["renames"] // 2))
+        state["etag"] = update_pupil(storage, state["pupil"], state["etag"])
+        return state
+
+    def claim(current: dict) -> dict:
+        claimed: Pupil = current["pupil"]
         record = LoginRecord(
-            key=login_key(pupil.username), subject_id=pupil.id, role=Role.PUPIL, display_name=pupil.first_name,
+            key=login_key(claimed.username), subject_id=claimed.id, role=Role.PUPIL, display_name=claimed.first_name,
             school_id=school.id, partner_id=school.partner_id, password_hash=password_hash,
         )
-        try:
-            logins.create_entity(record.entity())
-            claimed = True
-        except ResourceExistsError:
-            existing = read_login(storage, record.key)
-            claimed = existing is not None and existing.subject_id == pupil.id
-            if claimed:
-                assert existing is not None
-                existing.password_hash = password_hash
-                existing.failed_count, existing.last_failed_at, existing.locked_until = 0, None, None
-                logins.update_entity(existing.entity(), mode=UpdateMode.REPLACE)
-        if claimed:
-            if not pupil.has_login:
-                pupil = replace(pupil, has_login=True)
-                update_if_match(storage.table(PUPILS), roster_entity(pupil), etag, mode=UpdateMode.MERGE)
-            return pupil
-        pupil = replace(pupil, username=new_username(digits=2 + (attempt + 1) // 2))
-        etag = update_if_match(storage.table(PUPILS), roster_entity(pupil), etag, mode=UpdateMode.MERGE)
-    raise ConcurrencyConflict("Could not find a free username; try again.")
+        if not logins.create_login(storage, record):
+            existing = logins.read_login(storage, record.key)
+            if existing is None or existing.subject_id != claimed.id:
+                raise ConcurrencyConflict("The username is another pupil's.")
+            existing.password_hash = password_hash
+            existing.failed_count, existing.last_failed_at, existing.locked_until = 0, None, None
+            logins.overwrite_login(storage, existing)
+        return current
+
+    retry_on_conflict(rename, lambda current: current, claim, attempts=USERNAME_CLAIM_ATTEMPTS, first=state,
+                      busy="Could not find a free username; try again.")
+    claimed: Pupil = state["pupil"]
+    if not claimed.has_login:
+        claimed = replace(claimed, has_login=True)
+        update_pupil(storage, claimed, state["etag"])
+    return claimed
 
 
 def set_pupil_password(storage: Storage, school: School, pupil_id: str, password: str) -> str:

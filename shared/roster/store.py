@@ -1,21 +1,33 @@
-"""Pupil rows: table `pupils`, one partition per school.
+"""Pupil rows: table `pupils`, one partition per school. The only code that knows the pupil row's keys.
 
-PK = school id. The pupil's own row is RK = pupil id (`pup_...`); their learning record lives beside it
-in the same partition (RK `<kind>~<pupil id>~...`), so a redemption and the pupil's totals change in one
-entity-group transaction and a school's roster is one range read.
+PK = school id. The pupil's own row is RK = pupil id (`pup_...`), so a school's roster is one range read.
+Their learning record lives beside it in the same partition (keys and learning fields: `learning.store`),
+so a redemption and the pupil's totals change in one entity-group transaction.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
+
+from azure.data.tables import UpdateMode
 
 from shared.roster.model import Gender, PupilRecord
 from shared.roster.rules import cohort_of, match_key, year_group_of_cohort
 from shared.storage.clients import Storage
 from shared.storage.names import PUPILS
-from shared.storage.tables import Entity, get_entity, increment_if_match, query_all, query_page
+from shared.storage.tables import (
+    Entity,
+    get_entity,
+    increment_if_match,
+    query_all,
+    query_page,
+    submit_batches,
+    update_if_match,
+    upsert_op,
+)
 
 PUPIL_PREFIX = "pup_"
 PUPIL_RANGE_END = "pup`"  # "`" sorts right after "_": the range holds exactly the pupil rows
@@ -127,13 +139,18 @@ def pupil_entity(p: Pupil) -> Entity:
     }
 
 
-def roster_of(storage: Storage, school_id: str) -> list[Pupil]:
-    rows = query_all(
+def pupil_rows(storage: Storage, school_id: str, *, select: list[str] | None = None) -> Iterator[Entity]:
+    """The school's pupil rows (no learning rows), one range query; `select` keeps other fields in storage."""
+    yield from query_all(
         storage.table(PUPILS),
         "PartitionKey eq @s and RowKey ge @lo and RowKey lt @hi",
         {"s": school_id, "lo": PUPIL_PREFIX, "hi": PUPIL_RANGE_END},
+        select=select,
     )
-    return [pupil_from(e) for e in rows]
+
+
+def roster_of(storage: Storage, school_id: str) -> list[Pupil]:
+    return [pupil_from(e) for e in pupil_rows(storage, school_id)]
 
 
 def page_of_pupils(
@@ -166,3 +183,26 @@ def bump_pupil_field(storage: Storage, school_id: str, pupil_id: str, field: str
     if not pupil_id.startswith(PUPIL_PREFIX) or not school_id:
         return None
     return increment_if_match(storage.table(PUPILS), school_id, pupil_id, field)
+
+
+def write_roster(storage: Storage, pupils: list[Pupil], new_ids: set[str]) -> None:
+    """Merge the pupils in, in entity-group transactions; only new pupils carry totals, so a redemption
+    landing mid-sync keeps its hours."""
+    submit_batches(
+        storage.table(PUPILS),
+        [upsert_op(pupil_entity(p) if p.id in new_ids else roster_entity(p), mode="merge") for p in pupils],
+    )
+
+
+def update_pupil(storage: Storage, pupil: Pupil, etag: str) -> str:
+    """Merge the roster fields under the ETag of the read; returns the new ETag (ConcurrencyConflict if changed)."""
+    return update_if_match(storage.table(PUPILS), roster_entity(pupil), etag, mode=UpdateMode.MERGE)
+
+
+def mark_erasing(storage: Storage, school_id: str, pupil_id: str, etag: str) -> None:
+    update_if_match(storage.table(PUPILS), {"PartitionKey": school_id, "RowKey": pupil_id, "erasing": True}, etag,
+                    mode=UpdateMode.MERGE)
+
+
+def delete_pupil(storage: Storage, school_id: str, pupil_id: str) -> None:
+    storage.table(PUPILS).delete_entity(school_id, pupil_id)

@@ -1,4 +1,4 @@
-"""Table, Blob and Queue clients built from settings, with request counting and retries.
+"""Table and Blob clients built from settings, with request counting and retries.
 
 Locally (Azurite) the clients come from a connection string; in Azure from the account name and
 `DefaultAzureCredential` (the Function App's managed identity). Tables and containers are created
@@ -15,11 +15,10 @@ from collections.abc import Iterable
 from azure.core.exceptions import ResourceExistsError
 from azure.data.tables import TableClient, TableServiceClient
 from azure.storage.blob import BlobServiceClient, ContainerClient
-from azure.storage.queue import QueueServiceClient
 
 from shared.settings import AZURITE_CONNECTION_STRING, Settings, get_settings
 from shared.storage.counting import RequestCounter, request_counter
-from shared.storage.names import CONTAINERS, QUEUES, TABLES
+from shared.storage.names import CONTAINERS, TABLES
 
 # The SDKs and urllib3 log request URLs (entity keys, query filters) at INFO/DEBUG. Keys hold ids and
 # hashes only, but a debug switch in production must still not turn storage traffic into log lines.
@@ -57,7 +56,6 @@ class Storage:
         if conn:
             self._table_service = TableServiceClient.from_connection_string(conn, **hook, **RETRY_OPTIONS)
             self.blob_service = BlobServiceClient.from_connection_string(conn, **hook, **RETRY_OPTIONS)
-            self.queue_service = QueueServiceClient.from_connection_string(conn, **hook, **RETRY_OPTIONS)
             self._make_table = lambda name: TableClient.from_connection_string(
                 conn, table_name=name, **hook, **RETRY_OPTIONS
             )
@@ -70,9 +68,6 @@ class Storage:
             self._table_service = TableServiceClient(table_url, credential=credential, **hook, **RETRY_OPTIONS)
             self.blob_service = BlobServiceClient(
                 f"https://{account}.blob.core.windows.net", credential=credential, **hook, **RETRY_OPTIONS
-            )
-            self.queue_service = QueueServiceClient(
-                f"https://{account}.queue.core.windows.net", credential=credential, **hook, **RETRY_OPTIONS
             )
             self._make_table = lambda name: TableClient(
                 table_url, table_name=name, credential=credential, **hook, **RETRY_OPTIONS
@@ -90,22 +85,14 @@ class Storage:
     def container(self, name: str) -> ContainerClient:
         return self.blob_service.get_container_client(name)
 
-    def ensure(
-        self,
-        tables: Iterable[str] = TABLES,
-        containers: Iterable[str] = CONTAINERS,
-        queues: Iterable[str] = QUEUES,
-    ) -> None:
-        """Create every table, container and queue the app uses; safe to call concurrently and repeatedly."""
+    def ensure(self, tables: Iterable[str] = TABLES, containers: Iterable[str] = CONTAINERS) -> None:
+        """Create every table and container the app uses; safe to call concurrently and repeatedly."""
         for name in tables:
             with contextlib.suppress(ResourceExistsError):
                 self._table_service.create_table(name)
         for name in containers:
             with contextlib.suppress(ResourceExistsError):
                 self.blob_service.create_container(name)
-        for name in queues:
-            with contextlib.suppress(ResourceExistsError):
-                self.queue_service.create_queue(name)
 
     def ensure_once(self) -> None:
         if self._ensured:

@@ -1,30 +1,31 @@
-"""Every table, blob container and queue the app owns, so they can be created up front."""
+"""Every table and blob container the app owns, so they can be created up front.
 
-PARTNERS = "partners"
-SCHOOLS = "schools"
-STAFF = "staff"
-LOGINS = "logins"
-INVITATIONS = "invitations"
-REFRESH_TOKENS = "refreshtokens"
-THROTTLE = "throttle"
-AUDIT = "audit"
-PUPILS = "pupils"
-ACTIVITIES = "activities"
-CODES = "stampcodes"
-LEARNING = "learning"
-DUE = "duedates"
-RETENTION_RUNS = "retentionruns"
-SCHOOL_STATS = "schoolstats"
-VOCABULARY = "vocabulary"
-SSO_FLOWS = "ssoflows"
+Each table has one owning store module (named beside it), the only code that knows its keys and row format.
+"""
+
+PARTNERS = "partners"  # organisation.store
+SCHOOLS = "schools"  # organisation.store
+STAFF = "staff"  # organisation.store
+LOGINS = "logins"  # identity.logins
+INVITATIONS = "invitations"  # organisation.invitations
+REFRESH_TOKENS = "refreshtokens"  # identity.sessions
+THROTTLE = "throttle"  # identity.logins (rows); retention.expired sweeps old days
+AUDIT = "audit"  # audit
+PUPILS = "pupils"  # roster.store (pupil rows); learning.store (learning rows and fields)
+ACTIVITIES = "activities"  # learning.store
+CODES = "stampcodes"  # learning.store
+DUE = "duedates"  # due_dates
+RETENTION_RUNS = "retentionruns"  # retention.runs
+SCHOOL_STATS = "schoolstats"  # reports.store
+VOCABULARY = "vocabulary"  # learning.store
+SSO_FLOWS = "ssoflows"  # identity.sso
 
 TABLES = (
     PARTNERS, SCHOOLS, STAFF, LOGINS, INVITATIONS, REFRESH_TOKENS, THROTTLE, AUDIT,
-    PUPILS, ACTIVITIES, CODES, LEARNING, DUE, RETENTION_RUNS, SCHOOL_STATS, VOCABULARY, SSO_FLOWS,
+    PUPILS, ACTIVITIES, CODES, DUE, RETENTION_RUNS, SCHOOL_STATS, VOCABULARY, SSO_FLOWS,
 )
 
 MIS_UPLOADS = "mis-uploads"
 MIS_REPORTS = "mis-reports"
 
 CONTAINERS = (MIS_UPLOADS, MIS_REPORTS)
-QUEUES: tuple[str, ...] = ()

@@ -5,10 +5,12 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import random
 import re
+import time
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any, TypeVar
 
 from azure.core import MatchConditions
 from azure.core.exceptions import HttpResponseError, ResourceExistsError, ResourceNotFoundError
@@ -21,6 +23,11 @@ _FORBIDDEN_KEY_CHARS = re.compile(r"[/\\#?\x00-\x1f\x7f-\x9f]")
 
 Entity = dict[str, Any]
 Operation = tuple[str, Entity] | tuple[str, Entity, dict]
+State = TypeVar("State")
+Plan = TypeVar("Plan")
+Result = TypeVar("Result")
+_NOT_READ: Any = object()
+BUSY = "Too many things happened at once; try again."
 
 
 def check_key(value: str) -> str:
@@ -63,22 +70,53 @@ def update_if_match(table: TableClient, entity: Entity, etag: str, *, mode: Upda
     return meta["etag"]
 
 
+def retry_on_conflict(
+    read: Callable[[], State],
+    decide: Callable[[State], Plan | None],
+    write: Callable[[Plan], Result],
+    *,
+    attempts: int,
+    first: State = _NOT_READ,
+    back_off: float = 0.0,
+    busy: str = BUSY,
+) -> Result | None:
+    """The one read-decide-write loop under a write condition (an ETag, or an insert that must not exist).
+
+    `read()` returns the current state (`first` is used instead on the first attempt when the caller already
+    holds it); `decide(state)` returns what to write, or None when nothing needs writing (then the result is
+    None), and may raise a domain error to refuse; `write(plan)` raises ConcurrencyConflict when someone else
+    wrote first, and the loop starts again from a fresh read. After `attempts` lost races it raises
+    ConcurrencyConflict(busy). `back_off` > 0 sleeps a random 0..back_off x attempt (at most 8x) before the
+    re-read, so contenders at one hot row stop colliding in lockstep.
+    """
+    state = read() if first is _NOT_READ else first
+    for attempt in range(attempts):
+        plan = decide(state)
+        if plan is None:
+            return None
+        try:
+            return write(plan)
+        except ConcurrencyConflict:
+            if attempt + 1 == attempts:
+                break
+            if back_off:
+                time.sleep(random.uniform(0, back_off * min(attempt + 1, 8)))
+            state = read()
+    raise ConcurrencyConflict(busy)
+
+
 def increment_if_match(table: TableClient, partition_key: str, row_key: str, field: str, *,
                        attempts: int = 20) -> int | None:
     """Add one to an integer property under the row's ETag, re-reading on conflict; the new value, or None
     when the row does not exist. Each caller's increment lands exactly once, however many race."""
-    for _ in range(attempts):
-        row = get_entity(table, partition_key, row_key)
-        if row is None:
-            return None
+    def write(row: Entity) -> int:
         value = int(row.get(field) or 0) + 1
-        try:
-            update_if_match(table, {"PartitionKey": partition_key, "RowKey": row_key, field: value},
-                            row.metadata["etag"], mode=UpdateMode.MERGE)
-            return value
-        except ConcurrencyConflict:
-            continue
-    raise ConcurrencyConflict("The record is changing too often right now; try again.")
+        update_if_match(table, {"PartitionKey": partition_key, "RowKey": row_key, field: value},
+                        etag_of(row), mode=UpdateMode.MERGE)
+        return value
+
+    return retry_on_conflict(lambda: get_entity(table, partition_key, row_key), lambda row: row, write,
+                             attempts=attempts, busy="The record is changing too often right now; try again.")
 
 
 def delete_if_match(table: TableClient, partition_key: str, row_key: str, etag: str) -> None:

@@ -12,11 +12,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from shared import due_dates
 from shared.identity import sessions
 from shared.identity.logins import login_key, login_keys
 from shared.identity.service import accept_invitation, login
 from shared.ids import clock_moved, digest, iso, utcnow
-from shared.learning.records import AWARD, learning_key
+from shared.learning.store import AWARD, learning_key
 from shared.organisation import invitations
 from shared.organisation import store as org_store
 from shared.organisation.models import PartnerIn, SchoolIn, SchoolPatch, StaffIn
@@ -358,7 +359,7 @@ def test_a_staff_member_who_signed_in_since_has_a_stale_row_that_is_removed(stor
         report = run_retention(storage=store)
     assert report.counts[Category.INACTIVE_STAFF_ERASED] == 0 and report.counts[Category.STALE_DUE_ROWS_REMOVED] == 1
     assert org_store.get_staff(store, staff_id) is not None
-    assert get_entity(store.table(DUE), f"{policy.STAFF_INACTIVE_PREFIX}{first_month}", staff_id) is None
+    assert get_entity(store.table(DUE), f"{due_dates.STAFF_INACTIVE_PREFIX}{first_month}", staff_id) is None
 
 
 # --- expired rows --------------------------------------------------------------------------------

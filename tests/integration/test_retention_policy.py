@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from shared import due_dates
 from shared.retention import policy
 
 TODAY = date(2026, 3, 31)
@@ -19,7 +20,7 @@ def test_a_month_back_from_the_31st_is_the_last_day_of_the_shorter_month():
 
 
 def test_leaver_partitions_due_run_up_to_and_including_today():
-    lo, hi = policy.leaver_partitions_due(TODAY)
+    lo, hi = due_dates.leaver_partitions_due(TODAY)
     assert lo <= "leaver-2020-01-01" <= hi
     assert lo <= "leaver-2026-03-31" <= hi
     assert hi < "leaver-2026-04-01"
@@ -27,7 +28,7 @@ def test_leaver_partitions_due_run_up_to_and_including_today():
 
 
 def test_staff_inactivity_is_due_only_once_the_due_month_is_over():
-    lo, hi = policy.staff_inactive_partitions_due(TODAY)
+    lo, hi = due_dates.staff_inactive_partitions_due(TODAY)
     assert lo <= "staff-inactive-2026-02" < hi
     assert hi <= "staff-inactive-2026-03"
     assert policy.staff_is_inactive("2026-02", "2026-02", TODAY)
@@ -55,7 +56,7 @@ def test_a_leaver_row_for_a_future_day_is_not_due():
 
 
 def test_school_exit_due_day_is_the_exit_day_plus_the_grace_period():
-    assert policy.school_exit_due_day(datetime(2026, 3, 1, 23, 59, tzinfo=UTC), 30) == date(2026, 3, 31)
+    assert due_dates.school_exit_due_day(datetime(2026, 3, 1, 23, 59, tzinfo=UTC), 30) == date(2026, 3, 31)
 
 
 def test_expiry_partitions_before_today_are_expired_and_today_is_kept():

@@ -10,6 +10,7 @@ from shared.organisation.models import PartnerIn, SchoolIn
 from shared.organisation.service import create_partner, create_school
 from shared.organisation.store import get_school
 from shared.roster import ingest
+from shared.roster import store as roster_store
 from shared.roster.blob_drop import ingest_upload
 from shared.roster.store import roster_of
 from shared.security.principal import Principal, Role
@@ -50,7 +51,7 @@ def test_a_run_that_dies_half_way_and_is_retried_ends_as_one_clean_run(azurite, 
     ingest.sync_school(storage, clean, data=data)
 
     crashed = new_school(storage)
-    real_submit = ingest.submit_batches
+    real_submit = roster_store.submit_batches
     calls = {"n": 0}
 
     def dies_after_two_batches(table, operations):
@@ -61,11 +62,11 @@ def test_a_run_that_dies_half_way_and_is_retried_ends_as_one_clean_run(azurite, 
             raise ConnectionError("worker recycled")
         return real_submit(table, ops)
 
-    monkeypatch.setattr(ingest, "submit_batches", dies_after_two_batches)
+    monkeypatch.setattr(roster_store, "submit_batches", dies_after_two_batches)
     with pytest.raises(ConnectionError):
         ingest.sync_school(storage, crashed, data=data)
     assert len(roster_of(storage, crashed.id)) == 200
-    monkeypatch.setattr(ingest, "submit_batches", real_submit)
+    monkeypatch.setattr(roster_store, "submit_batches", real_submit)
     retry = ingest.sync_school(storage, get_school(storage, crashed.id), data=data)
     assert retry.created == 250 and retry.unchanged == 200
     assert state(storage, crashed.id) == state(storage, clean.id)

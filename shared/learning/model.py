@@ -1,0 +1,57 @@
+"""Learning's domain values as the store hands them out (API shapes are in `models.py`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from shared.learning.models import ActivitySummary
+
+
+@dataclass(frozen=True)
+class StampCode:
+    """What a redemption needs to know about a code: its activity snapshot and the code's own limits."""
+
+    code: str
+    activity: ActivitySummary
+    minutes: int
+    school_id: str | None
+    single_use: bool
+    max_uses: int | None
+    valid_from: date | None
+    valid_to: date | None
+
+
+@dataclass(frozen=True)
+class IssuedCode:
+    """A code as listed for its activity (code sheets)."""
+
+    code: str
+    single_use: bool
+    max_uses: int | None
+    valid_from: date | None
+    valid_to: date | None
+
+
+@dataclass(frozen=True)
+class UseCount:
+    """Uses of a capped code so far; `etag` is None while nobody has used it."""
+
+    count: int
+    etag: str | None = None
+
+
+@dataclass(frozen=True)
+class Learner:
+    """The learning side of a pupil row: what a redemption checks and changes, read in one point read."""
+
+    school_id: str
+    pupil_id: str
+    active: bool
+    restricted: bool
+    erasing: bool
+    total_minutes: int
+    stats: dict = field(compare=False)
+    code_failures: int
+    code_failure_hour: str | None
+    etag: str

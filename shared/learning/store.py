@@ -1,0 +1,345 @@
+"""Learning's rows: the only code that knows their keys and format.
+
+Tables:
+- `activities`: canonical row PK "activity", RK activity id; listing copy PK "partner-<id>" or
+  "school-<id>"; the codes of an activity PK "codes-<activity id>", RK code (for code sheets).
+- `stampcodes`: PK = canonical code (`RED2468`), RK "code": the activity snapshot a redemption needs in
+  one point read. RK "claim" marks a single-use code as used; RK "uses" counts uses of a capped code.
+  Codes are unique across the system by insert conflict.
+- `vocabulary`: PK "skill" / "interest", RK a slug: what the Trust has added to the defaults.
+- `pupils` (the pupil rows themselves are `roster.store`'s): a pupil's learning record lives beside their
+  pupil row in the school's partition, RowKey `L|<pupil id>|<kind>|<rest>`, kinds `r` (a redemption, rest =
+  the code) and `a` (an award reached, rest = its two-digit rank). The range `L|<pupil id>|` ...
+  `L|<pupil id>}` holds exactly one pupil's record ("}" sorts right after "|"). The learning fields of the
+  pupil row (totals, `learning_stats`, failed-code counts) are written only here, by merge, so a
+  redemption and the pupil's totals change in one entity-group transaction.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from datetime import date
+
+from azure.core import MatchConditions
+from azure.data.tables import TableTransactionError, TransactionOperation, UpdateMode
+
+from shared.errors import ConcurrencyConflict
+from shared.learning import stats as learning_stats
+from shared.learning.awards import Award, minutes_to_hours
+from shared.learning.errors import CodeAlreadyRedeemed
+from shared.learning.model import IssuedCode, Learner, StampCode, UseCount
+from shared.learning.models import Activity, ActivitySummary
+from shared.roster.store import PUPIL_PREFIX, PupilStatus
+from shared.storage.clients import Storage
+from shared.storage.names import ACTIVITIES, CODES, PUPILS, VOCABULARY
+from shared.storage.tables import (
+    Entity,
+    check_key,
+    create_if_absent,
+    delete_op,
+    get_entity,
+    partition,
+    query_all,
+    submit_batches,
+    update_if_match,
+    upsert_op,
+)
+
+ACTIVITY_PK = "activity"
+CODE_RK, CLAIM_RK, USES_RK = "code", "claim", "uses"
+REDEMPTION = "r"
+AWARD = "a"
+
+
+# --- vocabulary ------------------------------------------------------------------------------------
+
+def added_terms(storage: Storage, kinds: Iterable[str]) -> dict[str, list[str]]:
+    table = storage.table(VOCABULARY)
+    return {kind: [e["name"] for e in partition(table, kind)] for kind in kinds}
+
+
+def add_term(storage: Storage, kind: str, slug: str, name: str) -> None:
+    storage.table(VOCABULARY).upsert_entity({"PartitionKey": kind, "RowKey": slug, "name": name})
+
+
+# --- activities ------------------------------------------------------------------------------------
+
+def partner_listing(partner_id: str) -> str:
+    return f"partner-{check_key(partner_id)}"
+
+
+def school_listing(school_id: str) -> str:
+    return f"school-{check_key(school_id)}"
+
+
+def owner_listing(a: Activity) -> str:
+    return f"school-{a.school_id}" if a.school_id else f"partner-{a.partner_id}"
+
+
+def activity_from(e: Entity) -> Activity:
+    return Activity(
+        id=e["RowKey"], title=e["title"], description=e.get("description") or None, minutes=int(e["minutes"]),
+        skills=tuple(json.loads(e.get("skills") or "[]")), interests=tuple(json.loads(e.get("interests") or "[]")),
+        employer_engagement=bool(e.get("employer_engagement")), partner_id=e.get("partner_id") or None,
+        school_id=e.get("school_id") or None,
+        valid_from=date.fromisoformat(e["valid_from"]) if e.get("valid_from") else None,
+        valid_to=date.fromisoformat(e["valid_to"]) if e.get("valid_to") else None,
+        created_by=e.get("created_by") or "", created_at=e["created_at"],
+    )
+
+
+def _activity_entity(a: Activity, partition_key: str) -> Entity:
+    return {
+        "PartitionKey": partition_key, "RowKey": a.id, "title": a.title, "description": a.description or "",
+        "minutes": a.minutes, "skills": json.dumps(list(a.skills)), "interests": json.dumps(list(a.interests)),
+        "employer_engagement": a.employer_engagement, "partner_id": a.partner_id or "",
+        "school_id": a.school_id or "", "valid_from": a.valid_from.isoformat() if a.valid_from else "",
+        "valid_to": a.valid_to.isoformat() if a.valid_to else "", "created_by": a.created_by,
+        "created_at": a.created_at,
+    }
+
+
+def put_activity(storage: Storage, activity: Activity) -> None:
+    """The canonical row, then its copy in the owner's listing partition."""
+    table = storage.table(ACTIVITIES)
+    table.upsert_entity(_activity_entity(activity, ACTIVITY_PK))
+    table.upsert_entity(_activity_entity(activity, owner_listing(activity)))
+
+
+def get_activity(storage: Storage, activity_id: str) -> Activity | None:
+    e = get_entity(storage.table(ACTIVITIES), ACTIVITY_PK, check_key(activity_id))
+    return activity_from(e) if e else None
+
+
+def listed_activities(storage: Storage, listing: str) -> list[Activity]:
+    """The activities of one listing partition (`partner_listing(...)` or `school_listing(...)`)."""
+    return [activity_from(e) for e in partition(storage.table(ACTIVITIES), listing)]
+
+
+def listing_rows(storage: Storage, listings: Iterable[str], *, select: list[str]) -> Iterator[Entity]:
+    """Selected fields of the rows of listing partitions, partition after partition (one query each)."""
+    table = storage.table(ACTIVITIES)
+    for listing in listings:
+        yield from partition(table, listing, select=select)
+
+
+def all_partner_listing_rows(storage: Storage, *, select: list[str]) -> Iterator[Entity]:
+    """Every partner's listed activities: one range query over the `partner-*` partitions."""
+    yield from query_all(storage.table(ACTIVITIES), "PartitionKey ge @lo and PartitionKey lt @hi",
+                         {"lo": "partner-", "hi": "partner."}, select=select)
+
+
+def activity_row(storage: Storage, activity_id: str) -> Entity | None:
+    """The canonical row, whole (reports read a few fields of activities no longer listed)."""
+    return get_entity(storage.table(ACTIVITIES), ACTIVITY_PK, activity_id)
+
+
+# --- stamp codes -------------------------------------------------------------------------------------
+
+def _code_entity(code: IssuedCode, activity: Activity, created_at: str) -> Entity:
+    return {
+        "PartitionKey": code.code, "RowKey": CODE_RK, "activity_id": activity.id, "title": activity.title,
+        "minutes": activity.minutes, "skills": json.dumps(list(activity.skills)),
+        "interests": json.dumps(list(activity.interests)), "employer_engagement": activity.employer_engagement,
+        "school_id": activity.school_id or "", "partner_id": activity.partner_id or "",
+        "single_use": code.single_use, "max_uses": code.max_uses or 0,
+        "valid_from": code.valid_from.isoformat() if code.valid_from else "",
+        "valid_to": code.valid_to.isoformat() if code.valid_to else "",
+        "created_at": created_at,
+    }
+
+
+def _issued_code(code: str, e: Entity) -> IssuedCode:
+    return IssuedCode(
+        code=code, single_use=bool(e.get("single_use")), max_uses=int(e.get("max_uses") or 0) or None,
+        valid_from=date.fromisoformat(e["valid_from"]) if e.get("valid_from") else None,
+        valid_to=date.fromisoformat(e["valid_to"]) if e.get("valid_to") else None,
+    )
+
+
+def create_code(storage: Storage, code: IssuedCode, activity: Activity, created_at: str) -> bool:
+    """Claim the code for the activity by insert; False when the code is already anyone's."""
+    return create_if_absent(storage.table(CODES), _code_entity(code, activity, created_at))
+
+
+def list_issued_codes(storage: Storage, activity: Activity, codes: list[IssuedCode], created_at: str) -> None:
+    """Copy new codes into the activity's code listing (for code sheets), in entity-group transactions."""
+    listing = [
+        upsert_op({k: v for k, v in _code_entity(c, activity, created_at).items()
+                   if k not in ("PartitionKey", "RowKey")} | {"PartitionKey": f"codes-{activity.id}", "RowKey": c.code})
+        for c in codes
+    ]
+    submit_batches(storage.table(ACTIVITIES), listing)
+
+
+def issued_codes(storage: Storage, activity_id: str) -> list[IssuedCode]:
+    return [_issued_code(e["RowKey"], e) for e in partition(storage.table(ACTIVITIES), f"codes-{activity_id}")]
+
+
+def get_stamp_code(storage: Storage, code: str) -> StampCode | None:
+    e = get_entity(storage.table(CODES), code, CODE_RK)
+    if e is None:
+        return None
+    minutes = int(e["minutes"])
+    return StampCode(
+        code=e["PartitionKey"],
+        activity=ActivitySummary(
+            id=e["activity_id"], title=e["title"], hours=minutes_to_hours(minutes),
+            skills=json.loads(e.get("skills") or "[]"), interests=json.loads(e.get("interests") or "[]"),
+            employer_engagement=bool(e.get("employer_engagement")),
+        ),
+        minutes=minutes,
+        school_id=e.get("school_id") or None,
+        single_use=bool(e.get("single_use")),
+        max_uses=int(e.get("max_uses") or 0) or None,
+        valid_from=date.fromisoformat(e["valid_from"]) if e.get("valid_from") else None,
+        valid_to=date.fromisoformat(e["valid_to"]) if e.get("valid_to") else None,
+    )
+
+
+def claim_single_use(storage: Storage, code: str, pupil_id: str, claimed_at: str) -> bool:
+    """Insert the code's claim for the pupil; True also when the claim is the pupil's own from an earlier try."""
+    codes = storage.table(CODES)
+    if create_if_absent(codes, {"PartitionKey": code, "RowKey": CLAIM_RK, "pupil_id": pupil_id,
+                                "claimed_at": claimed_at}):
+        return True
+    claim = get_entity(codes, code, CLAIM_RK)
+    return claim is not None and claim.get("pupil_id") == pupil_id
+
+
+def read_uses(storage: Storage, code: str) -> UseCount:
+    row = get_entity(storage.table(CODES), code, USES_RK)
+    return UseCount(int(row["count"]), row.metadata["etag"]) if row else UseCount(0)
+
+
+def write_uses(storage: Storage, code: str, count: int, etag: str | None) -> None:
+    """Write the count over the one read (`etag`), or insert it when there was none; ConcurrencyConflict if beaten."""
+    codes = storage.table(CODES)
+    entity = {"PartitionKey": code, "RowKey": USES_RK, "count": count}
+    if etag is None:
+        if not create_if_absent(codes, entity):
+            raise ConcurrencyConflict("The code's use count was created meanwhile.")
+        return
+    update_if_match(codes, entity, etag)
+
+
+# --- the learning side of a pupil row ------------------------------------------------------------------
+
+def read_learner(storage: Storage, school_id: str, pupil_id: str) -> Learner | None:
+    if not pupil_id.startswith(PUPIL_PREFIX):
+        return None
+    e = get_entity(storage.table(PUPILS), school_id, pupil_id)
+    return learner_from(e) if e else None
+
+
+def learner_from(e: Entity) -> Learner:
+    """The learning side of a pupil row already read (e.g. by the request's authentication)."""
+    return Learner(
+        school_id=e["PartitionKey"], pupil_id=e["RowKey"],
+        active=e.get("status") == PupilStatus.ACTIVE,
+        restricted=bool(e.get("restricted")), erasing=bool(e.get("erasing")),
+        total_minutes=int(e.get("total_minutes") or 0),
+        stats=learning_stats.load(e.get(learning_stats.STATS_FIELD)),
+        code_failures=int(e.get("code_failures") or 0), code_failure_hour=e.get("code_failure_hour") or None,
+        etag=e.metadata["etag"],
+    )
+
+
+def save_code_failures(storage: Storage, learner: Learner, failures: int, hour: str) -> None:
+    update_if_match(storage.table(PUPILS), {
+        "PartitionKey": learner.school_id, "RowKey": learner.pupil_id,
+        "code_failures": failures, "code_failure_hour": hour,
+    }, learner.etag, mode=UpdateMode.MERGE)
+
+
+def certificate_id(school_id: str, pupil_id: str, award: Award) -> str:
+    """Says where the award lives, so a certificate is one point read; access is checked on every fetch."""
+    return f"{school_id}.{pupil_id}.{award.rank:02d}"
+
+
+def learning_key(pupil_id: str, kind: str, rest: str) -> str:
+    return f"L|{pupil_id}|{kind}|{rest}"
+
+
+def learning_range(pupil_id: str) -> tuple[str, str]:
+    return f"L|{pupil_id}|", f"L|{pupil_id}}}"
+
+
+def write_redemption(
+    storage: Storage, learner: Learner, code: StampCode, *, redemption_id: str, redeemed_at: str,
+    redeemed_by: str, total_minutes: int, stats: str, awards: list[Award],
+) -> None:
+    """One entity-group transaction: insert the redemption row (its key holds the code, so "once per pupil" is
+    the insert), update the totals under the pupil row's ETag, insert the awards reached.
+
+    Raises CodeAlreadyRedeemed when the pupil has this code already, ConcurrencyConflict when the pupil row
+    changed (or went) since `learner` was read.
+    """
+    school_id, pupil_id = learner.school_id, learner.pupil_id
+    record = {
+        "PartitionKey": school_id, "RowKey": learning_key(pupil_id, REDEMPTION, code.code),
+        "redemption_id": redemption_id, "code": code.code, "single_use": code.single_use,
+        "activity_id": code.activity.id, "title": code.activity.title, "minutes": code.minutes,
+        "skills": json.dumps(code.activity.skills), "interests": json.dumps(code.activity.interests),
+        "employer_engagement": code.activity.employer_engagement, "redeemed_at": redeemed_at,
+        "redeemed_by": redeemed_by,
+    }
+    operations = [
+        (TransactionOperation.CREATE, record),
+        (TransactionOperation.UPDATE,
+         {"PartitionKey": school_id, "RowKey": pupil_id, "total_minutes": total_minutes,
+          learning_stats.STATS_FIELD: stats},
+         {"mode": UpdateMode.MERGE, "etag": learner.etag, "match_condition": MatchConditions.IfNotModified}),
+    ]
+    for award in awards:
+        operations.append((TransactionOperation.CREATE, {
+            "PartitionKey": school_id, "RowKey": learning_key(pupil_id, AWARD, f"{award.rank:02d}"),
+            "award_key": award.key, "name": award.name, "hours": award.hours, "achieved_at": redeemed_at,
+            "certificate_id": certificate_id(school_id, pupil_id, award), "redemption_id": redemption_id,
+        }))
+    table = storage.table(PUPILS)
+    try:
+        table.submit_transaction(operations)  # type: ignore[arg-type]
+    except TableTransactionError as exc:
+        if exc.index == 0 and exc.error_code == "EntityAlreadyExists":
+            earlier = get_entity(table, school_id, record["RowKey"])
+            error = CodeAlreadyRedeemed("You have already redeemed this code.")
+            error.extra["redemption_id"] = earlier["redemption_id"] if earlier else None
+            raise error from None
+        raise ConcurrencyConflict("The pupil's record changed meanwhile.") from None
+
+
+# --- a pupil's learning record -----------------------------------------------------------------------
+
+def learning_rows(storage: Storage, school_id: str, pupil_id: str) -> Iterator[Entity]:
+    lo, hi = learning_range(pupil_id)
+    yield from query_all(
+        storage.table(PUPILS),
+        "PartitionKey eq @s and RowKey ge @lo and RowKey lt @hi",
+        {"s": school_id, "lo": lo, "hi": hi},
+    )
+
+
+def kind_of(row: Entity) -> str:
+    """REDEMPTION or AWARD."""
+    return row["RowKey"].split("|")[2]
+
+
+def get_award(storage: Storage, school_id: str, pupil_id: str, rank: str) -> Entity | None:
+    return get_entity(storage.table(PUPILS), school_id, learning_key(pupil_id, AWARD, rank))
+
+
+def delete_learning_rows(storage: Storage, school_id: str, rows: Iterable[Entity]) -> None:
+    submit_batches(storage.table(PUPILS), [delete_op(school_id, r["RowKey"]) for r in rows])
+
+
+def release_claims(storage: Storage, pupil_id: str, rows: Iterable[Entity]) -> None:
+    """Remove the pupil from the single-use claims they hold (PK <code>, RK "claim").
+
+    The claim row stays, without anyone's id, so a used single-use code stays used after erasure.
+    """
+    codes = storage.table(CODES)
+    for row in rows:
+        if row["RowKey"].split("|")[2:3] == [REDEMPTION] and row.get("single_use"):
+            codes.upsert_entity({"PartitionKey": row["code"], "RowKey": CLAIM_RK, "pupil_id": "", "erased": True})
