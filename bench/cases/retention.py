@@ -158,8 +158,8 @@ def _cohorts(schools: list[list[Pupil]]) -> list[Cohort]:
 
 def _make_due(storage: Storage, pupils: list[Pupil]) -> list[Pupil]:
     """Mark them left 31 days ago (grace 30 days: due yesterday), as a full roster sync would have."""
+    from shared.due_dates import leaver_row
     from shared.ids import iso, utcnow
-    from shared.roster.ingest import leaver_due_partition
     from shared.roster.store import PupilStatus, roster_entity
     from shared.settings import get_settings
     from shared.storage.names import DUE as DUE_TABLE
@@ -170,8 +170,9 @@ def _make_due(storage: Storage, pupils: list[Pupil]) -> list[Pupil]:
     due_day = (left_at + timedelta(days=get_settings().leaver_grace_days)).date()
     left = [replace(p, status=PupilStatus.LEFT, left_at=iso(left_at), deletion_due=due_day.isoformat(),
                     updated_at=iso(left_at)) for p in pupils]
-    submit_batches(storage.table(DUE_TABLE), [
-        upsert_op({"PartitionKey": leaver_due_partition(due_day), "RowKey": f"{p.school_id}~{p.id}"}) for p in left])
+    rows = [leaver_row(p.school_id, p.id, due_day) for p in left]
+    submit_batches(storage.table(DUE_TABLE),
+                   [upsert_op({"PartitionKey": r.partition_key, "RowKey": r.row_key}) for r in rows])
     submit_batches(storage.table(PUPILS), [upsert_op(roster_entity(p), mode="merge") for p in left])
     return left
 
