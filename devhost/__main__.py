@@ -20,6 +20,8 @@ from typing import NoReturn
 from devhost import azurite
 from devhost.appsettings import ConfigurationError
 from devhost.host import DEFAULT_APP, ROOT, FunctionHost, load_app
+from devhost.http_server import MAIL_PAGE
+from devhost.mailbox import Mailbox
 from devhost.ports import busy_ports_message
 from devhost.settings_file import SettingsFileError, load_settings_file
 from devhost.timers import invoke_timer
@@ -32,6 +34,7 @@ AZURITE_DATA = ROOT / ".azurite"
 DEVHOST_STATE = ROOT / ".devhost"
 WEB_DIR = ROOT / "web"
 DEMO_MODULE = "devhost.demo"
+SMTP_PORT = 2525
 
 
 class CommandError(RuntimeError):
@@ -53,13 +56,13 @@ def _base_url(address: str, port: int) -> str:
     return f"http://{shown}:{port}"
 
 
-def _serve(host: FunctionHost, address: str, port: int) -> None:
+def _serve(host: FunctionHost, address: str, port: int, mailbox: Mailbox | None = None) -> None:
     import uvicorn
 
     busy = busy_ports_message({"HTTP": port})
     if busy:
         raise CommandError(f"cannot serve on port {port}: {busy}. Stop it or pass --port.")
-    app = host.asgi_app(WEB_DIR if WEB_DIR.is_dir() else None)
+    app = host.asgi_app(WEB_DIR if WEB_DIR.is_dir() else None, mailbox)
     host.describe(_base_url(address, port))
     # log_config=None: uvicorn's loggers go through the JSON root handler. No access log: query strings can
     # carry personal data; the app logs each invocation itself.
@@ -89,7 +92,7 @@ def _seed_demo() -> list[str]:
 
 def cmd_up(args: argparse.Namespace) -> int:
     _prepare_settings(args.settings)
-    busy = busy_ports_message({**AZURITE_PORTS, "HTTP": args.port})
+    busy = busy_ports_message({**AZURITE_PORTS, "HTTP": args.port, "SMTP (local mailbox)": SMTP_PORT})
     if busy:
         raise CommandError(
             f"cannot start: port {busy}. Stop that process (an earlier `make run` or another Azurite?) and retry."
@@ -103,7 +106,14 @@ def cmd_up(args: argparse.Namespace) -> int:
     except RuntimeError as exc:
         raise CommandError(f"{exc} (its log: {DEVHOST_STATE.name}/azurite.log)") from None
     try:
+        mailbox = Mailbox(SMTP_PORT).start()
+    except Exception:
+        storage.stop()
+        raise
+    try:
         os.environ["AzureWebJobsStorage"] = storage.connection_string
+        # The app mails through the local mailbox (settings in the environment win over the file's).
+        os.environ.update(mailbox.settings())
         host = FunctionHost(load_app(args.app))
         demo = _seed_demo()
         base = _base_url(args.host, args.port)
@@ -116,12 +126,14 @@ def cmd_up(args: argparse.Namespace) -> int:
             f"  OpenAPI      {base}/{host.prefix}/openapi.json",
             f"  Web client   {web}",
             f"  Storage      Azurite on 127.0.0.1:10000-10002, data in {AZURITE_DATA.name}/",
+            f"  Mailbox      {base}{MAIL_PAGE} (email the app sends, caught on SMTP port {SMTP_PORT})",
             *(f"  {line}" for line in demo),
             "",
         ]
         print("\n".join(lines), flush=True)
-        _serve(host, args.host, args.port)
+        _serve(host, args.host, args.port, mailbox)
     finally:
+        mailbox.stop()
         storage.stop()
     return 0
 

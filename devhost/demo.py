@@ -12,8 +12,10 @@ import contextlib
 import json
 from datetime import date
 
+import pyotp
 from azure.core.exceptions import ResourceExistsError, ResourceNotFoundError
 
+from shared.identity import second_factor
 from shared.identity.logins import login_key
 from shared.identity.passwords import hash_password
 from shared.identity.service import set_password
@@ -45,6 +47,13 @@ def _staff(storage: Storage, email: str) -> None:
     organisation.activate_staff(storage, record.subject_id)
 
 
+def _second_factor(storage: Storage, principal: Principal) -> dict:
+    """Set up two-step sign-in as the person would (scan, confirm with the first code); keep what to print."""
+    setup = second_factor.start_setup(principal, storage=storage)
+    codes = second_factor.confirm_setup(principal, pyotp.TOTP(setup.secret).now(), storage=storage)
+    return {"secret": setup.secret, "recovery_code": codes.recovery_codes[0]}
+
+
 def _seed(storage: Storage) -> dict:
     admin_email, manager_email, teacher_email = (
         "trust.admin@demo.example.org.uk", "cu.manager@demo.example.org.uk", "coordinator@demo.example.org.uk"
@@ -54,6 +63,7 @@ def _seed(storage: Storage) -> dict:
     )
     _staff(storage, admin_email)
     trust = Principal(subject_id=admin.id, role=Role.TRUST_ADMIN)
+    second_factors = {"trust_admin": _second_factor(storage, trust)}
     partner = organisation.create_partner(trust, PartnerIn(name="Northshire Children's University"), storage=storage)
     manager = organisation.create_partner_manager(
         trust, partner.id, StaffIn(first_name="Morgan", last_name="Manager", nickname="Morgan", email=manager_email),
@@ -61,6 +71,7 @@ def _seed(storage: Storage) -> dict:
     )
     _staff(storage, manager_email)
     as_manager = Principal(subject_id=manager.id, role=Role.PARTNER_MANAGER, partner_id=partner.id)
+    second_factors["partner_manager"] = _second_factor(storage, as_manager)
     school = organisation.create_school(as_manager, partner.id, SchoolIn(name="Oakfield Primary", urn="100001"),
                                         storage=storage)
     teacher = organisation.create_school_staff(
@@ -104,6 +115,7 @@ def _seed(storage: Storage) -> dict:
     return {
         "seeded_on": date.today().isoformat(),
         "staff": {"trust_admin": admin_email, "partner_manager": manager_email, "school_staff": teacher_email},
+        "second_factors": second_factors,
         "pupils": pupils,
         "school_id": school.id,
         "partner_id": partner.id,
@@ -119,6 +131,10 @@ def _lines(seed: dict) -> list[str]:
     lines = ["", "Demo accounts (local only)",
              f"  Staff password for all three: {STAFF_PASSWORD}"]
     lines += [f"    {role:<16} {email}" for role, email in seed["staff"].items()]
+    lines.append("  Two-step sign-in (trust admin and CU manager): add the secret to an authenticator app,")
+    lines.append("  or use the recovery code once instead of a code:")
+    lines += [f"    {role:<16} secret {factor['secret']}  recovery code {factor['recovery_code']}"
+              for role, factor in seed.get("second_factors", {}).items()]
     lines.append(f"  Pupils (password {PUPIL_PASSWORD}):")
     lines += [f"    {p['username']:<24} {p['name']}" for p in seed["pupils"]]
     lines.append("  Stamp codes to redeem:")

@@ -19,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from devhost.appsettings import ConfigurationError, connection_string
 from devhost.blobs import BlobFunction, BlobListener, poison_threshold
 from devhost.http_server import build_app, cors_origins
+from devhost.mailbox import Mailbox
 from devhost.routing import HttpRoute, functions_of, http_routes, route_prefix
 from devhost.timers import TimerFunction, TimerRunner
 
@@ -166,7 +167,7 @@ class FunctionHost:
             worker.join()
         self._background.clear()
 
-    def asgi_app(self, web_dir: Path | None = None) -> Starlette:
+    def asgi_app(self, web_dir: Path | None = None, mailbox: Mailbox | None = None) -> Starlette:
         @asynccontextmanager
         async def lifespan(_: Starlette) -> AsyncIterator[None]:
             self.start_background()
@@ -181,4 +182,5 @@ class FunctionHost:
             allowed_origins=self.options.allowed_origins,
             web_dir=web_dir,
             lifespan=lifespan,
+            mailbox=mailbox,
         )

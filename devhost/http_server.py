@@ -21,12 +21,13 @@ from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from devhost.invocation import call
+from devhost.mailbox import Mailbox, mail_page
 from devhost.routing import HttpRoute, allowed_methods, resolve
 from shared.security.headers import add_missing
 
@@ -36,6 +37,7 @@ log = logging.getLogger("devhost.http")
 MAX_BODY_BYTES = 100 * 1024 * 1024
 # Set by the server itself from the body it sends; a function's own values would contradict it.
 _SERVER_HEADERS = frozenset({"content-length", "transfer-encoding", "connection"})
+MAIL_PAGE = "/devhost/mail"
 EXPOSED_HEADERS = ("x-correlation-id", "retry-after", "location", "etag", "content-disposition")
 
 
@@ -80,6 +82,10 @@ class FunctionsDispatcher:
         headers: dict[str, str] = {}
         for name, value in request.headers.items():
             headers[name] = f"{headers[name]}, {value}" if name in headers else value
+        if request.client is not None:
+            # As Azure's front end does: the app learns the client's address from X-Forwarded-For.
+            forwarded = headers.get("x-forwarded-for")
+            headers["x-forwarded-for"] = f"{forwarded}, {request.client.host}" if forwarded else request.client.host
         function_request = func.HttpRequest(
             method=request.method,
             url=str(request.url),
@@ -146,8 +152,10 @@ def build_app(
     allowed_origins: Iterable[str] = (),
     web_dir: Path | None = None,
     lifespan: Callable[[Starlette], AbstractAsyncContextManager[None]] | None = None,
+    mailbox: Mailbox | None = None,
 ) -> Starlette:
-    """The ASGI app to serve: functions under the route prefix, CORS when origins are configured."""
+    """The ASGI app to serve: functions under the route prefix, CORS when origins are configured, and the
+    local mailbox's page at /devhost/mail when the devhost runs one."""
     origins = list(allowed_origins)
     middleware = []
     if origins:
@@ -161,4 +169,7 @@ def build_app(
             )
         )
     dispatcher = FunctionsDispatcher(routes, prefix, web_dir if web_dir and web_dir.is_dir() else None)
-    return Starlette(routes=[Route("/{path:path}", dispatcher)], middleware=middleware, lifespan=lifespan)
+    routes = [Route("/{path:path}", dispatcher)]
+    if mailbox is not None:
+        routes.insert(0, Route(MAIL_PAGE, lambda request: HTMLResponse(mail_page(mailbox)), methods=["GET"]))
+    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)

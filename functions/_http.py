@@ -50,6 +50,14 @@ class HttpCall:
     headers: dict[str, str]
 
     @property
+    def client_address(self) -> str:
+        """The client's address as the front end reports it (X-Forwarded-For's first hop, port dropped)."""
+        first = (self.headers.get("x-forwarded-for") or "").split(",")[0].strip()
+        if first.startswith("["):
+            return first[1:].split("]")[0] or "unknown"
+        return (first.rsplit(":", 1)[0] if first.count(":") == 1 else first) or "unknown"
+
+    @property
     def caller(self) -> Principal:
         assert self.principal is not None, "endpoint declared anonymous"
         return self.principal

@@ -4,17 +4,34 @@ import azure.functions as func
 
 from functions._http import HttpCall, endpoint
 from shared.api.spec import Reply
-from shared.identity import service, sso
-from shared.identity.models import AcceptInvitationIn, LoginIn, MeOut, RefreshIn, TokenOut
-from shared.security.principal import ALL_ROLES
+from shared.identity import recovery, second_factor, service, sso
+from shared.identity.models import (
+    AcceptInvitationIn,
+    ChallengeCodeIn,
+    ChallengeIn,
+    ChangePasswordIn,
+    CodeIn,
+    ForgotPasswordIn,
+    LoginIn,
+    MeOut,
+    MfaSetupOut,
+    MfaStatusOut,
+    RecoveryCodesOut,
+    RefreshIn,
+    ResetPasswordIn,
+    SignedInWithCodesOut,
+    SignInOut,
+    TokenOut,
+)
+from shared.security.principal import ALL_ROLES, STAFF_ROLES, Role
 
 bp = func.Blueprint()
 TAGS = ("auth",)
 
 
 @endpoint(bp, name="auth_login", method="POST", route="auth/login", summary="Sign in (staff email or pupil username)",
-          roles=None, request=LoginIn, response=TokenOut, errors=(401, 429), tags=TAGS)
-def login(call: HttpCall) -> TokenOut:
+          roles=None, request=LoginIn, response=SignInOut, errors=(401, 429), tags=TAGS)
+def login(call: HttpCall) -> SignInOut:
     return service.login(call.body.username, call.body.password)
 
 
@@ -40,9 +57,86 @@ def logout_all(call: HttpCall) -> None:
 
 @endpoint(bp, name="auth_accept_invitation", method="POST", route="auth/invitations/accept",
           summary="Accept a staff invitation and set a password", roles=None, request=AcceptInvitationIn,
-          response=TokenOut, errors=(410,), tags=TAGS)
-def accept_invitation(call: HttpCall) -> TokenOut:
+          response=SignInOut, errors=(410,), tags=TAGS)
+def accept_invitation(call: HttpCall) -> SignInOut:
     return service.accept_invitation(call.body.token, call.body.password)
+
+
+@endpoint(bp, name="auth_mfa_verify", method="POST", route="auth/mfa/verify",
+          summary="Second step of a sign-in: a code from the authenticator app or a recovery code", roles=None,
+          request=ChallengeCodeIn, response=TokenOut, errors=(401, 429), tags=TAGS)
+def mfa_verify(call: HttpCall) -> TokenOut:
+    return second_factor.verify(call.body.challenge, call.body.code)
+
+
+@endpoint(bp, name="auth_mfa_setup", method="POST", route="auth/mfa/setup",
+          summary="At a first sign-in that requires it: a new authenticator secret and its QR code", roles=None,
+          request=ChallengeIn, response=MfaSetupOut, errors=(401, 409), tags=TAGS)
+def mfa_setup(call: HttpCall) -> MfaSetupOut:
+    return second_factor.start_setup_at_sign_in(call.body.challenge)
+
+
+@endpoint(bp, name="auth_mfa_setup_confirm", method="POST", route="auth/mfa/setup/confirm",
+          summary="Confirm the new authenticator with its first code: tokens and ten recovery codes",
+          roles=None, request=ChallengeCodeIn, response=SignedInWithCodesOut, errors=(401, 409), tags=TAGS)
+def mfa_setup_confirm(call: HttpCall) -> SignedInWithCodesOut:
+    return second_factor.confirm_setup_at_sign_in(call.body.challenge, call.body.code)
+
+
+@endpoint(bp, name="auth_mfa_status", method="GET", route="auth/mfa", summary="The caller's two-step sign-in",
+          roles=STAFF_ROLES, response=MfaStatusOut, tags=TAGS)
+def mfa_status(call: HttpCall) -> MfaStatusOut:
+    return second_factor.status(call.caller)
+
+
+@endpoint(bp, name="auth_mfa_enrol", method="POST", route="auth/mfa/enrolment",
+          summary="Set up two-step sign-in while signed in: a new authenticator secret and its QR code",
+          roles=STAFF_ROLES, response=MfaSetupOut, errors=(409,), tags=TAGS)
+def mfa_enrol(call: HttpCall) -> MfaSetupOut:
+    return second_factor.start_setup(call.caller)
+
+
+@endpoint(bp, name="auth_mfa_enrol_confirm", method="POST", route="auth/mfa/enrolment/confirm",
+          summary="Confirm the new authenticator with its first code: ten recovery codes", roles=STAFF_ROLES,
+          request=CodeIn, response=RecoveryCodesOut, errors=(409,), tags=TAGS)
+def mfa_enrol_confirm(call: HttpCall) -> RecoveryCodesOut:
+    return second_factor.confirm_setup(call.caller, call.body.code)
+
+
+@endpoint(bp, name="auth_mfa_recovery_codes", method="POST", route="auth/mfa/recovery-codes",
+          summary="Ten new recovery codes (the old ones stop working)", roles=STAFF_ROLES, request=CodeIn,
+          response=RecoveryCodesOut, errors=(409,), tags=TAGS)
+def mfa_recovery_codes(call: HttpCall) -> RecoveryCodesOut:
+    return second_factor.renew_recovery_codes(call.caller, call.body.code)
+
+
+@endpoint(bp, name="staff_mfa_reset", method="DELETE", route="staff/{staff_id}/mfa",
+          summary="Reset a staff member's two-step sign-in (the Trust; audited)", roles=(Role.TRUST_ADMIN,),
+          status=204, errors=(404,), tags=TAGS)
+def mfa_reset(call: HttpCall) -> None:
+    second_factor.reset(call.caller, call.route["staff_id"])
+
+
+@endpoint(bp, name="auth_password_forgot", method="POST", route="auth/password/forgot",
+          summary="Email a password reset link (the same answer whether or not the address has an account)",
+          roles=None, request=ForgotPasswordIn, status=202, errors=(429,), tags=TAGS)
+def password_forgot(call: HttpCall) -> Reply:
+    recovery.forgot_password(call.body.email, call.client_address)
+    return Reply(status=202, body={"status": "If the address has an account, a link is on its way."})
+
+
+@endpoint(bp, name="auth_password_reset", method="POST", route="auth/password/reset",
+          summary="Choose a new password with an emailed link (works once, for 30 minutes)", roles=None,
+          request=ResetPasswordIn, status=204, errors=(410,), tags=TAGS)
+def password_reset(call: HttpCall) -> None:
+    recovery.reset_password(call.body.token, call.body.password)
+
+
+@endpoint(bp, name="auth_password_change", method="POST", route="auth/password",
+          summary="Change one's own password (the current one required); other sessions end", roles=STAFF_ROLES,
+          request=ChangePasswordIn, response=TokenOut, errors=(429,), tags=TAGS)
+def password_change(call: HttpCall) -> TokenOut:
+    return recovery.change_password(call.caller, call.body.current_password, call.body.new_password)
 
 
 @endpoint(bp, name="auth_sso_status", method="GET", route="auth/sso", summary="Is staff single sign-on on?",

@@ -4,7 +4,8 @@ import azure.functions as func
 
 from functions._http import HttpCall, endpoint
 from shared import audit, compliance
-from shared.security.principal import STAFF_ROLES
+from shared.alerts import service as alerts
+from shared.security.principal import STAFF_ROLES, Role
 
 bp = func.Blueprint()
 TAGS = ("compliance",)
@@ -21,3 +22,10 @@ def audit_list(call: HttpCall) -> audit.AuditList:
           roles=STAFF_ROLES, response=compliance.ComplianceOut, tags=TAGS)
 def compliance_view(call: HttpCall) -> compliance.ComplianceOut:
     return compliance.view(call.caller)
+
+
+@endpoint(bp, name="compliance_alerts_email", method="POST", route="compliance/alerts/email",
+          summary="Email the caller (the Trust) the alerts of the last days", roles=(Role.TRUST_ADMIN,),
+          response=alerts.AlertsEmailedOut, tags=TAGS)
+def alerts_email(call: HttpCall) -> alerts.AlertsEmailedOut:
+    return alerts.email_to_me(call.caller)

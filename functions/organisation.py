@@ -6,6 +6,7 @@ from functions._http import HttpCall, endpoint
 from shared.api.spec import Reply
 from shared.organisation import service
 from shared.organisation.models import (
+    InvitationOut,
     PartnerIn,
     PartnerList,
     PartnerOut,
@@ -113,3 +114,10 @@ def rectify_staff(call: HttpCall) -> StaffOut:
           roles=STAFF_ROLES, status=204, errors=(404,), tags=TAGS)
 def delete_staff(call: HttpCall) -> None:
     service.delete_staff(call.caller, call.route["staff_id"])
+
+
+@endpoint(bp, name="staff_invitation_resend", method="POST", route="staff/{staff_id}/invitation",
+          summary="Send a new invitation (the old link stops working)", roles=MANAGERS, response=InvitationOut,
+          status=201, errors=(403, 404, 409), tags=TAGS)
+def resend_invitation(call: HttpCall) -> InvitationOut:
+    return service.resend_invitation(call.caller, call.route["staff_id"])

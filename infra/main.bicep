@@ -152,6 +152,17 @@ module roles 'modules/roles.bicep' = {
   }
 }
 
+module email 'modules/email.bicep' = {
+  name: 'email'
+  scope: rg
+  params: {
+    emailServiceName: 'ecs-${resourceToken}'
+    communicationServiceName: 'acs-${resourceToken}'
+    tags: tags
+    principalId: identity.outputs.principalId
+  }
+}
+
 // Only the web client's static files live here, so the group is not under the UK-only policy of `rg`; the
 // group's own metadata stays in the UK.
 resource webRg 'Microsoft.Resources/resourceGroups@2024-03-01' = if (deployStaticWebApp) {
@@ -198,6 +209,8 @@ module functionApp 'modules/functionapp.bicep' = {
     uploadSweepHours: uploadSweepHours
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
+    mailAcsEndpoint: email.outputs.endpoint
+    mailSender: email.outputs.senderAddress
   }
   // The host starts with identity-based storage and resolves the Key Vault reference: grant first.
   dependsOn: [

@@ -14,6 +14,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.alerts import rules as alert_rules
+from shared.alerts import store as alerts_store
 from shared.errors import FieldError, InvalidRequest
 from shared.ids import iso, utcnow
 from shared.security.principal import Principal, Role
@@ -34,6 +36,15 @@ class Action(StrEnum):
     SIGN_IN_SSO_REFUSED = "sign_in_sso_refused"
     TOKEN_REUSE_DETECTED = "token_reuse_detected"
     INVITATION_ACCEPTED = "invitation_accepted"
+    INVITATION_RESENT = "invitation_resent"
+    PASSWORD_RESET_REQUESTED = "password_reset_requested"
+    PASSWORD_RESET = "password_reset"
+    PASSWORD_CHANGED = "password_changed"
+    SECOND_FACTOR_ENROLLED = "second_factor_enrolled"
+    SECOND_FACTOR_FAILED = "second_factor_failed"
+    SECOND_FACTOR_RESET = "second_factor_reset"
+    RECOVERY_CODE_USED = "recovery_code_used"
+    RECOVERY_CODES_RENEWED = "recovery_codes_renewed"
     STAFF_CREATED = "staff_created"
     STAFF_READ = "staff_read"
     STAFF_LISTED = "staff_listed"
@@ -84,6 +95,9 @@ def record(
     """`detail` is a fixed code (e.g. why sessions were revoked), never a value a person typed."""
     storage = storage or get_storage()
     now = utcnow()
+    if action.value in alert_rules.WATCHED:
+        alerts_store.file(storage, action.value, at=now, actor_id=actor_id, subject_count=len(subject_ids),
+                          school_id=school_id, partner_id=partner_id)
     storage.table(AUDIT).create_entity(
         {
             "PartitionKey": now.strftime("%Y-%m-%d"),

@@ -1,4 +1,5 @@
-"""The compliance view (API.md, Compliance): pupils held, deletions coming, stale rosters, the last retention run.
+"""The compliance view (API.md, Compliance): pupils held, deletions coming, stale rosters, the last retention run,
+and alerts from the audit trail.
 
 Counts only, within the caller's scope: the Trust sees every school, a partner manager their partner's
 schools, school staff their own school. Nothing here names a person, so reading it writes no audit entry.
@@ -12,6 +13,8 @@ from datetime import date, timedelta
 
 from pydantic import BaseModel, Field
 
+from shared.alerts import service as alerts
+from shared.alerts.service import ALERT_DAYS, AlertOut
 from shared.due_dates import school_exit_due_day
 from shared.ids import parse_iso, utcnow
 from shared.organisation import store as org_store
@@ -59,6 +62,10 @@ class ComplianceOut(BaseModel):
         description=f"schools in the programme with no roster sync for {policy.STALE_SYNC_DAYS} days, or never"
     )
     last_retention_run: RetentionRunOut | None
+    alerts: list[AlertOut] = Field(
+        default_factory=list,
+        description=f"alerts from the audit trail of the last {ALERT_DAYS} days in the caller's scope, newest first",
+    )
 
 
 # --- the view ----------------------------------------------------------------------------------------
@@ -118,6 +125,7 @@ def view(caller: Principal, *, storage: Storage | None = None) -> ComplianceOut:
         deletions_due=[DeletionsDueOut(date=d.isoformat(), count=n) for d, n in sorted(due.items())],
         schools_stale_sync=sorted(stale, key=lambda s: (s.name.lower(), s.school_id)),
         last_retention_run=_run_out(latest_run(storage), caller),
+        alerts=alerts.current(caller, now.date(), storage=storage),
     )
 
 

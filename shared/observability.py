@@ -21,6 +21,7 @@ ALLOWED_FIELDS = frozenset(
         "function", "status", "duration_ms", "method", "route", "school_id", "partner_id", "pupil_id",
         "staff_id", "activity_id", "subject_id", "actor_id", "count", "rows", "created_count", "updated",
         "unchanged", "left", "rejected", "attempt", "blob", "category", "error_type", "storage_requests",
+        "template",
     }
 )
 

@@ -73,6 +73,18 @@ class Settings(BaseSettings):
     sso_oidc_authority: str | None = Field(default=None, validation_alias=AliasChoices("SSO_OIDC_AUTHORITY"))
     sso_redirect_uri: str | None = Field(default=None, validation_alias=AliasChoices("SSO_REDIRECT_URI"))
 
+    # Email: a local SMTP server (devhost and tests) or Azure Communication Services Email (managed identity).
+    mail_sender: str = Field(
+        default="DoNotReply@cu-online.local", validation_alias=AliasChoices("MAIL_SENDER")
+    )
+    mail_smtp_host: str | None = Field(default=None, validation_alias=AliasChoices("MAIL_SMTP_HOST"))
+    mail_smtp_port: int = Field(default=2525, ge=1, le=65535, validation_alias=AliasChoices("MAIL_SMTP_PORT"))
+    mail_acs_endpoint: str | None = Field(default=None, validation_alias=AliasChoices("MAIL_ACS_ENDPOINT"))
+    mail_client_id: str | None = Field(default=None, validation_alias=AliasChoices("MAIL_CLIENT_ID"))
+    password_reset_minutes: int = Field(
+        default=30, ge=5, le=120, validation_alias=AliasChoices("PASSWORD_RESET_MINUTES")
+    )
+
     # Roster ingest.
     roster_max_bytes: int = Field(default=5_000_000, ge=1_000, validation_alias=AliasChoices("ROSTER_MAX_BYTES"))
 

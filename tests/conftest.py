@@ -16,6 +16,22 @@ os.environ.setdefault("AzureWebJobsStorage", "UseDevelopmentStorage=true")
 os.environ.setdefault("ARGON2_MEMORY_KIB", "19456")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def mailbox() -> Iterator:
+    """The suite's own SMTP server: every email the app sends (in process or from a devhost) lands here."""
+    from devhost.mailbox import Mailbox
+    from shared.mail.mailer import get_mailer
+    from shared.settings import get_settings
+
+    box = Mailbox().start()
+    os.environ.update(box.settings())
+    get_settings.cache_clear()
+    get_mailer.cache_clear()
+    yield box
+    box.stop()
+    get_mailer.cache_clear()
+
+
 @pytest.fixture(scope="session")
 def azurite() -> Iterator:
     from devhost import azurite as launcher

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import pyotp
 
 from shared.organisation.models import StaffIn
 from shared.organisation.service import create_trust_admin
@@ -21,6 +24,8 @@ class Actor:
     refresh_token: str
     school_id: str | None = None
     partner_id: str | None = None
+    totp_secret: str | None = None
+    recovery_codes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -53,15 +58,64 @@ def staff_body(label: str) -> dict:
             "email": unique_email(label)}
 
 
+_last_step: dict[str, int] = {}
+
+
+def totp_code(secret: str) -> str:
+    """A code from the authenticator app that has not been used yet: each 30-second step works once, so a
+    second sign-in within the same step takes the next step's code (accepted for clock drift)."""
+    totp = pyotp.TOTP(secret)
+    now = datetime.now(UTC)
+    step = totp.timecode(now)
+    if _last_step.get(secret, -1) >= step:
+        step = _last_step[secret] + 1
+    _last_step[secret] = step
+    return totp.at(now + timedelta(seconds=30 * (step - totp.timecode(now))))
+
+
+def set_up_second_factor(client: FunctionsClient, challenge: str) -> tuple[dict, str]:
+    """The first sign-in of an account that must have two-step sign-in: (tokens with recovery codes, secret)."""
+    anon = client.as_(None)
+    setup = anon.post("/api/auth/mfa/setup", json={"challenge": challenge})
+    assert setup.status == 200, setup.body
+    secret = setup.json()["secret"]
+    done = anon.post("/api/auth/mfa/setup/confirm", json={"challenge": challenge, "code": totp_code(secret)})
+    assert done.status == 200, done.body
+    return done.json(), secret
+
+
+def _actor(body: dict, email: str, secret: str | None = None) -> Actor:
+    user = body["user"]
+    return Actor(id=user["id"], role=user["role"], email=email, token=body["access_token"],
+                 refresh_token=body["refresh_token"], school_id=user.get("school_id"),
+                 partner_id=user.get("partner_id"), totp_secret=secret,
+                 recovery_codes=list(body.get("recovery_codes") or []))
+
+
 def accept(client: FunctionsClient, invitation_url: str, email: str) -> Actor:
     token = invitation_url.rsplit("/", 1)[1]
     resp = client.as_(None).post("/api/auth/invitations/accept", json={"token": token, "password": STAFF_PASSWORD})
     assert resp.status == 200, resp.body
     body = resp.json()
-    user = body["user"]
-    return Actor(id=user["id"], role=user["role"], email=email, token=body["access_token"],
-                 refresh_token=body["refresh_token"], school_id=user.get("school_id"),
-                 partner_id=user.get("partner_id"))
+    if body.get("mfa_enrolment_required"):
+        body, secret = set_up_second_factor(client, body["mfa_challenge"])
+        return _actor(body, email, secret)
+    return _actor(body, email)
+
+
+def sign_in(client: FunctionsClient, actor: Actor, password: str = STAFF_PASSWORD) -> dict:
+    """Sign a staff member in with their password and, when asked, a code from their authenticator app."""
+    anon = client.as_(None)
+    resp = anon.post("/api/auth/login", json={"username": actor.email, "password": password})
+    assert resp.status == 200, resp.body
+    body = resp.json()
+    if body.get("mfa_required"):
+        assert actor.totp_secret, "this account needs a second factor"
+        resp = anon.post("/api/auth/mfa/verify", json={"challenge": body["mfa_challenge"],
+                                                       "code": totp_code(actor.totp_secret)})
+        assert resp.status == 200, resp.body
+        body = resp.json()
+    return body
 
 
 def bootstrap_admin(client: FunctionsClient) -> Actor:

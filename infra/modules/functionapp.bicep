@@ -26,6 +26,10 @@ param staffInactiveMonths int
 param auditRetentionMonths int
 param uploadSweepHours int
 
+@description('Azure Communication Services endpoint and sender address for the app\'s email.')
+param mailAcsEndpoint string
+param mailSender string
+
 @allowed([
   512
   2048
@@ -136,6 +140,9 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     AUDIT_RETENTION_MONTHS: string(auditRetentionMonths)
     UPLOAD_SWEEP_HOURS: string(uploadSweepHours)
     RETENTION_BATCH_LIMIT: '500'
+    MAIL_ACS_ENDPOINT: mailAcsEndpoint
+    MAIL_SENDER: mailSender
+    MAIL_CLIENT_ID: identityClientId
     // %REPORTS_ROLLUP_SCHEDULE% must exist or the host will not start the reports_rollup timer.
     REPORTS_ROLLUP_SCHEDULE: '0 30 * * * *'
   }

@@ -3,7 +3,8 @@
 Keys are hashes of the name, so no username or email appears in a storage key, URL or storage log:
 PK = hash of the first three characters (a batch of new pupil usernames sharing a prefix is created in
 one entity-group transaction; uniqueness still by insert conflict), RK = hash of the whole name.
-The row carries what a sign-in needs in one point read: the hash, role, scope ids and lockout state.
+The row carries what a sign-in needs in one point read: the hash, role, scope ids, lockout state and
+whether the person has a second factor.
 This module is the only code that reads or writes `logins`, and the sign-in `throttle` rows of names
 that have no account (PK `login-YYYY-MM-DD`, RK a hash of the name).
 """
@@ -50,6 +51,7 @@ class LoginRecord:
     locked_until: str | None = None
     last_sign_in_at: str | None = None
     inactive_due: str | None = None
+    second_factor: bool = False
     etag: str | None = field(default=None, compare=False)
 
     @property
@@ -74,6 +76,7 @@ class LoginRecord:
             "locked_until": self.locked_until or "",
             "last_sign_in_at": self.last_sign_in_at or "",
             "inactive_due": self.inactive_due or "",
+            "second_factor": self.second_factor,
         }
 
     @classmethod
@@ -91,6 +94,7 @@ class LoginRecord:
             locked_until=e.get("locked_until") or None,
             last_sign_in_at=e.get("last_sign_in_at") or None,
             inactive_due=e.get("inactive_due") or None,
+            second_factor=bool(e.get("second_factor")),
             etag=e.metadata["etag"],
         )
 

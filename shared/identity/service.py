@@ -1,4 +1,8 @@
-"""Sign-in, token refresh and logout, invitation acceptance, and the caller's profile."""
+"""Sign-in, token refresh and logout, invitation acceptance, and the caller's profile.
+
+A staff member with a second factor (or whose role requires one) gets a challenge instead of tokens
+from the password step; `shared.identity.second_factor` completes the sign-in.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from datetime import datetime
 from shared import audit, due_dates
 from shared.audit import Action
 from shared.errors import ConcurrencyConflict, TooManyAttempts, Unauthenticated
-from shared.identity import lockout, sessions
+from shared.identity import lockout, sessions, totp
 from shared.identity.logins import (
     LoginRecord,
     NameThrottle,
@@ -19,10 +23,10 @@ from shared.identity.logins import (
     save_login,
     write_name_throttle,
 )
-from shared.identity.models import MeOut, TokenOut, UserOut
+from shared.identity.models import MeOut, SignInOut, TokenOut, UserOut
 from shared.identity.passwords import check_staff_password, hash_password, needs_rehash, verify_password
 from shared.identity.subjects import display_name_of, profile
-from shared.identity.tokens import issue_access_token, verify_access_token
+from shared.identity.tokens import CHALLENGE_MINUTES, issue_access_token, issue_challenge, verify_access_token
 from shared.ids import iso, parse_iso, utcnow
 from shared.organisation import invitations
 from shared.organisation.service import activate_staff
@@ -83,7 +87,7 @@ def _unknown_name_failure(storage: Storage, key: str, throttle: NameThrottle | N
     return lockout.locked_for(until[0], now)
 
 
-def _record_failure(storage: Storage, record: LoginRecord, now: datetime) -> int:
+def record_failure(storage: Storage, record: LoginRecord, now: datetime) -> int:
     """Count the failure; concurrent guesses each count (ETag retry), so parallel attempts cannot dodge the lock."""
     until = [now]
 
@@ -125,20 +129,60 @@ def save_login_best_effort(storage: Storage, record: LoginRecord) -> None:
         save_login(storage, record)
 
 
-def _after_success(storage: Storage, record: LoginRecord, now: datetime, password: str) -> None:
+def _after_success(storage: Storage, record: LoginRecord, now: datetime, password: str | None) -> None:
     """Clear failures, refresh the inactivity due date (at most monthly), upgrade old hashes. Usually no write."""
     changed = note_staff_sign_in(storage, record, now)
     if record.failed_count or record.locked_until:
         record.failed_count, record.last_failed_at, record.locked_until = 0, None, None
         changed = True
-    if record.password_hash and needs_rehash(record.password_hash):
+    if password is not None and record.password_hash and needs_rehash(record.password_hash):
         record.password_hash = hash_password(password)
         changed = True
     if changed:
         save_login_best_effort(storage, record)
 
 
-def login(username: str, password: str, *, storage: Storage | None = None) -> TokenOut:
+CHALLENGE_VERIFY = "verify"
+CHALLENGE_ENROL = "enrol"
+
+
+def needs_second_step(record: LoginRecord) -> bool:
+    return record.role is not Role.PUPIL and (record.second_factor or totp.required_for(record.role))
+
+
+def second_step(record: LoginRecord, now: datetime) -> SignInOut:
+    """The password was right; the answer is a challenge for the code (or for setting up the factor)."""
+    purpose = CHALLENGE_VERIFY if record.second_factor else CHALLENGE_ENROL
+    return SignInOut(
+        mfa_required=True, mfa_enrolment_required=not record.second_factor,
+        mfa_challenge=issue_challenge(record.principal, purpose, now=now),
+        mfa_challenge_expires_in=CHALLENGE_MINUTES * 60,
+    )
+
+
+def complete_sign_in(storage: Storage, record: LoginRecord, now: datetime, password: str | None = None) -> TokenOut:
+    """Every factor was right: clear failures, issue tokens, audit the sign-in."""
+    _after_success(storage, record, now, password)
+    tokens = issue_tokens(storage, record.principal, record.display_name, now)
+    audit.record(Action.SIGN_IN, actor_id=record.subject_id, subject_ids=[record.subject_id], storage=storage,
+                 school_id=record.school_id, partner_id=record.partner_id)
+    return tokens
+
+
+def set_second_factor(storage: Storage, key: str, enrolled: bool) -> None:
+    """Mark on the login row whether the person has a second factor (read by every sign-in)."""
+
+    def decide(current: LoginRecord | None) -> LoginRecord | None:
+        if current is None or current.second_factor == enrolled:
+            return None
+        current.second_factor = enrolled
+        return current
+
+    retry_on_conflict(lambda: read_login(storage, key), decide, lambda plan: save_login(storage, plan),
+                      attempts=FAILURE_WRITE_ATTEMPTS)
+
+
+def login(username: str, password: str, *, storage: Storage | None = None) -> SignInOut:
     """Same answer, and one Argon2 verification, whether or not the name exists."""
     storage = storage or get_storage()
     now = utcnow()
@@ -162,17 +206,17 @@ def login(username: str, password: str, *, storage: Storage | None = None) -> To
                      school_id=record.school_id, partner_id=record.partner_id)
         raise TooManyAttempts(LOCKED, retry_after_seconds=locked)
     if not verify_password(record.password_hash, password):
-        locked = _record_failure(storage, record, now)
+        locked = record_failure(storage, record, now)
         audit.record(Action.SIGN_IN_FAILED, actor_id=None, subject_ids=[record.subject_id], storage=storage,
                      school_id=record.school_id, partner_id=record.partner_id)
         if locked:
             raise TooManyAttempts(LOCKED, retry_after_seconds=locked)
         raise Unauthenticated(WRONG_CREDENTIALS)
-    _after_success(storage, record, now, password)
-    tokens = issue_tokens(storage, record.principal, record.display_name, now)
-    audit.record(Action.SIGN_IN, actor_id=record.subject_id, subject_ids=[record.subject_id], storage=storage,
-                 school_id=record.school_id, partner_id=record.partner_id)
-    return tokens
+    if needs_second_step(record):
+        # Failures are cleared only once the second factor is right too, so a known password does not
+        # buy fresh attempts at the code.
+        return second_step(record, now)
+    return SignInOut.with_tokens(complete_sign_in(storage, record, now, password))
 
 
 def refresh(refresh_token: str, *, storage: Storage | None = None) -> TokenOut:
@@ -241,7 +285,7 @@ def set_password(storage: Storage, key: str, password_hash: str) -> LoginRecord:
     return record
 
 
-def accept_invitation(token: str, password: str, *, storage: Storage | None = None) -> TokenOut:
+def accept_invitation(token: str, password: str, *, storage: Storage | None = None) -> SignInOut:
     storage = storage or get_storage()
     now = utcnow()
     staff = invitations.peek(storage, token, now=now)
@@ -254,7 +298,9 @@ def accept_invitation(token: str, password: str, *, storage: Storage | None = No
     activate_staff(storage, staff.id)
     audit.record(Action.INVITATION_ACCEPTED, actor_id=staff.id, subject_ids=[staff.id], storage=storage,
                  school_id=staff.school_id, partner_id=staff.partner_id)
-    return issue_tokens(storage, record.principal, record.display_name, now)
+    if needs_second_step(record):
+        return second_step(record, now)
+    return SignInOut.with_tokens(issue_tokens(storage, record.principal, record.display_name, now))
 
 
 def me(principal: Principal, *, storage: Storage | None = None) -> MeOut:

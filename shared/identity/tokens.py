@@ -1,4 +1,5 @@
-"""Signed access tokens (JWT, HS256) carrying the caller's role and scope ids."""
+"""Signed access tokens (JWT, HS256) carrying the caller's role, scope ids and session version, and the
+short-lived challenge that stands between a right password and the second sign-in step."""
 
 from __future__ import annotations
 
@@ -13,18 +14,19 @@ from shared.settings import Settings, get_settings
 
 ALGORITHM = "HS256"
 REQUIRED_CLAIMS = ["exp", "iat", "iss", "aud", "sub", "jti", "role"]
+# A sign-in challenge is for the second step only: its own audience, so it is never an access token.
+CHALLENGE_AUDIENCE_SUFFIX = "#second-factor"
+CHALLENGE_MINUTES = 5
 
 
-def issue_access_token(principal: Principal, settings: Settings | None = None, *, now: datetime | None = None) -> str:
-    settings = settings or get_settings()
-    issued = now or datetime.now(UTC)
+def _claims(principal: Principal, settings: Settings, audience: str, issued: datetime, minutes: int) -> dict:
     claims = {
         "sub": principal.subject_id,
         "role": principal.role.value,
         "iss": settings.token_issuer,
-        "aud": settings.token_audience,
+        "aud": audience,
         "iat": issued,
-        "exp": issued + timedelta(minutes=settings.access_token_minutes),
+        "exp": issued + timedelta(minutes=minutes),
         "jti": secrets.token_urlsafe(12),
         "sv": principal.session_version,
     }
@@ -32,18 +34,16 @@ def issue_access_token(principal: Principal, settings: Settings | None = None, *
         claims["school_id"] = principal.school_id
     if principal.partner_id:
         claims["partner_id"] = principal.partner_id
-    return jwt.encode(claims, settings.token_signing_key, algorithm=ALGORITHM)
+    return claims
 
 
-def verify_access_token(token: str, settings: Settings | None = None) -> Principal:
-    """Reject anything but an unexpired HS256 token of ours for our audience; never echo the token."""
-    settings = settings or get_settings()
+def _decode(token: str, settings: Settings, audience: str, message: str) -> tuple[dict, Principal]:
     try:
         claims = jwt.decode(
             token,
             settings.token_signing_key,
             algorithms=[ALGORITHM],
-            audience=settings.token_audience,
+            audience=audience,
             issuer=settings.token_issuer,
             options={"require": REQUIRED_CLAIMS},
             leeway=5,
@@ -51,8 +51,8 @@ def verify_access_token(token: str, settings: Settings | None = None) -> Princip
         role = Role(claims["role"])
         session_version = int(claims.get("sv", 0))
     except (jwt.PyJWTError, ValueError, KeyError, TypeError):
-        raise Unauthenticated("The access token is missing, expired or invalid.") from None
-    return Principal(
+        raise Unauthenticated(message) from None
+    principal = Principal(
         subject_id=str(claims["sub"]),
         role=role,
         school_id=claims.get("school_id"),
@@ -60,3 +60,35 @@ def verify_access_token(token: str, settings: Settings | None = None) -> Princip
         token_id=claims.get("jti"),
         session_version=session_version,
     )
+    return claims, principal
+
+
+def issue_access_token(principal: Principal, settings: Settings | None = None, *, now: datetime | None = None) -> str:
+    settings = settings or get_settings()
+    claims = _claims(principal, settings, settings.token_audience, now or datetime.now(UTC),
+                     settings.access_token_minutes)
+    return jwt.encode(claims, settings.token_signing_key, algorithm=ALGORITHM)
+
+
+def verify_access_token(token: str, settings: Settings | None = None) -> Principal:
+    """Reject anything but an unexpired HS256 token of ours for our audience; never echo the token."""
+    settings = settings or get_settings()
+    return _decode(token, settings, settings.token_audience, "The access token is missing, expired or invalid.")[1]
+
+
+def issue_challenge(principal: Principal, purpose: str, settings: Settings | None = None, *,
+                    now: datetime | None = None) -> str:
+    """A short-lived proof that the password was right, good only for the second step (`purpose`)."""
+    settings = settings or get_settings()
+    claims = _claims(principal, settings, settings.token_audience + CHALLENGE_AUDIENCE_SUFFIX,
+                     now or datetime.now(UTC), CHALLENGE_MINUTES)
+    claims["purpose"] = purpose
+    return jwt.encode(claims, settings.token_signing_key, algorithm=ALGORITHM)
+
+
+def verify_challenge(token: str, settings: Settings | None = None) -> tuple[Principal, str]:
+    """(who passed the password step, the challenge's purpose); 401 when expired or not a challenge."""
+    settings = settings or get_settings()
+    claims, principal = _decode(token, settings, settings.token_audience + CHALLENGE_AUDIENCE_SUFFIX,
+                                "The sign-in has expired; start again with your email and password.")
+    return principal, str(claims.get("purpose") or "")

@@ -231,6 +231,14 @@ class StaffOut(BaseModel):
 class StaffCreatedOut(StaffOut):
     invitation_url: str
     invitation_expires_at: str
+    invitation_emailed: bool = Field(default=False, description="the link was also emailed to the person")
+
+
+class InvitationOut(BaseModel):
+    staff_id: str
+    invitation_url: str
+    invitation_expires_at: str
+    invitation_emailed: bool
 
 
 class StaffList(BaseModel):

@@ -8,11 +8,13 @@ from datetime import date
 from shared import audit, due_dates
 from shared.audit import Action
 from shared.errors import Conflict, FieldError
-from shared.identity import logins
+from shared.identity import factors_store, logins
 from shared.identity.logins import LoginRecord, login_key
 from shared.ids import iso, new_id, utcnow
+from shared.mail import mailer, templates
 from shared.organisation import invitations, store
 from shared.organisation.models import (
+    InvitationOut,
     Partner,
     PartnerIn,
     PartnerList,
@@ -145,10 +147,11 @@ def _create_staff(
     token, expires = invitations.create(storage, member.id, days=get_settings().invitation_days, now=now)
     audit.record(Action.STAFF_CREATED, actor_id=caller.subject_id, subject_ids=[member.id], storage=storage,
                  school_id=school_id, partner_id=partner_id)
+    url = invitations.invitation_url(get_settings().public_base_url, token)
+    emailed = mailer.send(templates.invitation(member.email, member.nickname, url, expires))
     return StaffCreatedOut(
-        **staff_out(member).model_dump(),
-        invitation_url=invitations.invitation_url(get_settings().public_base_url, token),
-        invitation_expires_at=iso(expires),
+        **staff_out(member).model_dump(), invitation_url=url, invitation_expires_at=iso(expires),
+        invitation_emailed=emailed,
     )
 
 
@@ -271,8 +274,11 @@ def export_staff(caller: Principal, staff_id: str, *, storage: Storage | None = 
 
 
 def erase_staff_member(storage: Storage, member: StaffMember) -> None:
-    """Everything that names the person goes: login row (email, hash), staff rows. Idempotent."""
+    """Everything that names the person goes: login row (email, hash), second factor, pending invitation,
+    staff rows. Idempotent."""
     logins.delete_login(storage, login_key(member.email))
+    factors_store.remove_all(storage, member.id)
+    invitations.forget(storage, member.id)
     store.delete_staff_rows(storage, member)
 
 
@@ -283,6 +289,26 @@ def delete_staff(caller: Principal, staff_id: str, *, storage: Storage | None = 
     erase_staff_member(storage, member)
     audit.record(Action.STAFF_DELETED, actor_id=caller.subject_id, subject_ids=[member.id], storage=storage,
                  school_id=member.school_id, partner_id=member.partner_id)
+
+
+def resend_invitation(caller: Principal, staff_id: str, *, storage: Storage | None = None) -> InvitationOut:
+    """A new invitation link, emailed and returned; the previous link stops working."""
+    storage = storage or get_storage()
+    member, _ = _visible_staff(storage, caller, staff_id)
+    scope.require_change(
+        caller.role in (Role.TRUST_ADMIN, Role.PARTNER_MANAGER)
+        and scope.manages_staff(caller, member.id, member.role, member.partner_id),
+        "Whoever manages this account sends its invitation.",
+    )
+    if member.status is not StaffStatus.INVITED:
+        raise Conflict("This person has already set up their account; they can use \"Forgotten your password?\".")
+    token, expires = invitations.reissue(storage, member.id, days=get_settings().invitation_days, now=utcnow())
+    url = invitations.invitation_url(get_settings().public_base_url, token)
+    emailed = mailer.send(templates.invitation(member.email, member.nickname, url, expires, resent=True))
+    audit.record(Action.INVITATION_RESENT, actor_id=caller.subject_id, subject_ids=[member.id], storage=storage,
+                 school_id=member.school_id, partner_id=member.partner_id)
+    return InvitationOut(staff_id=member.id, invitation_url=url, invitation_expires_at=iso(expires),
+                         invitation_emailed=emailed)
 
 
 def activate_staff(storage: Storage, staff_id: str) -> None:

@@ -1,4 +1,5 @@
-"""Dropping expired rows and leftover uploads: invitations, refresh tokens, SSO flows, audit, throttle, MIS uploads.
+"""Dropping expired rows and leftover uploads: invitations, refresh tokens, SSO flows, password-reset links,
+audit, throttle, MIS uploads.
 
 The day-partitioned tables are read with one PartitionKey range query (`PartitionKey lt <cut-off>`): the
 service walks only the partitions before the cut-off, and every row it returns is one to delete, so the
@@ -18,7 +19,16 @@ from azure.data.tables import TableClient, TableTransactionError
 from shared.retention import policy
 from shared.retention.runs import Category
 from shared.retention.sweep import ItemGuard, Sweep
-from shared.storage.names import AUDIT, INVITATIONS, MIS_UPLOADS, REFRESH_TOKENS, SSO_FLOWS, THROTTLE
+from shared.storage.names import (
+    ALERTS,
+    AUDIT,
+    INVITATIONS,
+    MIS_UPLOADS,
+    PASSWORD_RESETS,
+    REFRESH_TOKENS,
+    SSO_FLOWS,
+    THROTTLE,
+)
 from shared.storage.tables import MAX_BATCH, Entity, delete_op, query_all
 
 KEYS = ["PartitionKey", "RowKey"]
@@ -78,10 +88,16 @@ def sweep_sso_flows(sweep: Sweep) -> None:
                             Category.SSO_FLOWS_DELETED)
 
 
+def sweep_password_resets(sweep: Sweep) -> None:
+    _drop_partitions_before(sweep, "password_resets", PASSWORD_RESETS, policy.expired_before(sweep.today),
+                            Category.PASSWORD_RESETS_DELETED)
+
+
 def sweep_audit(sweep: Sweep) -> None:
-    _drop_partitions_before(sweep, "audit", AUDIT,
-                            policy.audit_kept_from(sweep.today, sweep.settings.audit_retention_months),
-                            Category.AUDIT_ENTRIES_DELETED)
+    kept_from = policy.audit_kept_from(sweep.today, sweep.settings.audit_retention_months)
+    _drop_partitions_before(sweep, "audit", AUDIT, kept_from, Category.AUDIT_ENTRIES_DELETED)
+    # The alert index is part of the audit trail and goes with it.
+    _drop_partitions_before(sweep, "alerts", ALERTS, kept_from, Category.AUDIT_ENTRIES_DELETED)
 
 
 def sweep_throttle(sweep: Sweep) -> None:

@@ -27,6 +27,7 @@ SWEEPS: tuple[tuple[str, Callable[[Sweep], None]], ...] = (
     ("invitations", expired.sweep_invitations),
     ("refresh_tokens", expired.sweep_refresh_tokens),
     ("sso_flows", expired.sweep_sso_flows),
+    ("password_resets", expired.sweep_password_resets),
     ("throttle", expired.sweep_throttle),
     ("audit", expired.sweep_audit),
 )

@@ -19,10 +19,14 @@ RETENTION_RUNS = "retentionruns"  # retention.runs
 SCHOOL_STATS = "schoolstats"  # reports.store
 VOCABULARY = "vocabulary"  # learning.store
 SSO_FLOWS = "ssoflows"  # identity.sso
+PASSWORD_RESETS = "passwordresets"  # identity.resets_store
+SECOND_FACTORS = "secondfactors"  # identity.factors_store
+ALERTS = "alerts"  # alerts.store
 
 TABLES = (
     PARTNERS, SCHOOLS, STAFF, LOGINS, INVITATIONS, REFRESH_TOKENS, THROTTLE, AUDIT,
     PUPILS, ACTIVITIES, CODES, DUE, RETENTION_RUNS, SCHOOL_STATS, VOCABULARY, SSO_FLOWS,
+    PASSWORD_RESETS, SECOND_FACTORS, ALERTS,
 )
 
 MIS_UPLOADS = "mis-uploads"

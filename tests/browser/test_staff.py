@@ -10,7 +10,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import LAPTOP, PHONE, screenshot, stat_value
-from tests.world import STAFF_PASSWORD, Actor, unique_email
+from tests.world import STAFF_PASSWORD, Actor, totp_code, unique_email
+from tests.world import sign_in as world_sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -20,6 +21,9 @@ def sign_in(page: Page, staff: Actor, *, lands_on: str) -> None:
     page.get_by_label("Email address").fill(staff.email)
     page.get_by_label("Password", exact=True).fill(STAFF_PASSWORD)
     page.get_by_role("button", name="Sign in", exact=True).click()
+    if staff.totp_secret:
+        page.get_by_label("Code from your authenticator app").fill(totp_code(staff.totp_secret))
+        page.get_by_role("button", name="Continue").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(lands_on)
 
 
@@ -103,8 +107,13 @@ def test_a_cu_manager_makes_an_activity_with_a_code_sheet_and_invites_a_coordina
     expect(again.get_by_role("alert")).to_contain_text("not valid any more")
 
 
-def test_the_trust_sees_every_partner_their_reports_and_the_compliance_view(browsing, trust_admin, new_tenant):
-    new_tenant("Moorside")
+def test_the_trust_sees_every_partner_their_reports_and_the_compliance_view(browsing, trust_admin, new_tenant,
+                                                                            http_api, mailbox):
+    tenant = new_tenant("Moorside")
+    # A refresh token presented twice (a stolen session) becomes an alert in the compliance view.
+    refresh_token = world_sign_in(http_api, tenant.staff)["refresh_token"]
+    for expected in (200, 401):
+        assert http_api.post("/api/auth/refresh", json={"refresh_token": refresh_token}).status == expected
     page = browsing.page(LAPTOP)
     sign_in(page, trust_admin, lands_on="Partners")
     screenshot(page, "trust-01-partners-laptop")
@@ -123,7 +132,12 @@ def test_the_trust_sees_every_partner_their_reports_and_the_compliance_view(brow
     expect(page.get_by_role("heading", level=1)).to_have_text("Compliance")
     expect(page.locator(".stat__label", has_text="current pupils")).to_be_visible()
     expect(page.get_by_role("region", name="Audit trail").get_by_role("table")).to_be_visible()
+    alerts = page.get_by_role("region", name="Alerts")
+    expect(alerts).to_contain_text("A refresh token was used twice")
     screenshot(page, "trust-03-compliance-laptop")
+    alerts.get_by_role("button", name="Email me these alerts").click()
+    expect(alerts.get_by_role("status")).to_have_text("The alerts have been emailed to you.")
+    assert mailbox.to(trust_admin.email)[-1].template == "alerts"
 
 
 SIMS_EXPORT = Path(__file__).resolve().parents[1] / "data" / "sims_export.csv"

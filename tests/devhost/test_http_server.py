@@ -184,3 +184,24 @@ def test_the_web_folder_is_served_at_the_root_and_the_api_keeps_its_paths(tmp_pa
 def test_a_missing_web_folder_is_ignored(tmp_path):
     client = AsgiClient(build_app(ROUTES, prefix="api", web_dir=tmp_path / "web"))
     assert client.get("/").status_code == 404
+
+
+def test_the_local_mailbox_page_lists_received_mail_escaped():
+    import smtplib
+    from email.message import EmailMessage
+
+    from devhost.http_server import MAIL_PAGE, build_app
+    from devhost.mailbox import Mailbox
+
+    box = Mailbox().start()
+    try:
+        mail = EmailMessage()
+        mail["From"], mail["To"], mail["Subject"] = "app@cu.local", "reader@example.org.uk", "Hello <there>"
+        mail.set_content("Open http://127.0.0.1/#/password/reset/abc")
+        with smtplib.SMTP(box.host, box.port) as smtp:
+            smtp.send_message(mail)
+        page = AsgiClient(build_app([], prefix="api", mailbox=box)).request("GET", MAIL_PAGE)
+    finally:
+        box.stop()
+    assert page.status_code == 200 and "Hello &lt;there&gt;" in page.text
+    assert "reader@example.org.uk" in page.text and "#/password/reset/abc" in page.text

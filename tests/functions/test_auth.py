@@ -15,14 +15,14 @@ def login(world, username, password):
 
 
 def test_staff_signs_in_with_email_in_any_case(world):
-    resp = login(world, "  " + world.a.manager.email.upper() + " ", STAFF_PASSWORD)
+    resp = login(world, "  " + world.a.staff.email.upper() + " ", STAFF_PASSWORD)
     assert resp.status == 200
     body = resp.json()
-    assert body["token_type"] == "Bearer" and body["expires_in"] == 15 * 60
-    assert body["user"] == {"id": world.a.manager.id, "role": "partner_manager", "display_name": "Alphamanager",
-                            "school_id": None, "partner_id": world.a.partner_id}
+    assert body["token_type"] == "Bearer" and body["expires_in"] == 15 * 60 and body["mfa_required"] is False
+    assert body["user"] == {"id": world.a.staff.id, "role": "school_staff", "display_name": "Alphateacher",
+                            "school_id": world.a.school_id, "partner_id": world.a.partner_id}
     me = world.client.as_(body["access_token"]).get("/api/me")
-    assert me.status == 200 and me.json()["email"] == world.a.manager.email
+    assert me.status == 200 and me.json()["email"] == world.a.staff.email
 
 
 def test_wrong_password_and_unknown_user_get_the_same_answer(world):

@@ -74,6 +74,8 @@ CASES = [
     Case("staff_export", lambda w, t: {"staff_id": t.staff.id}),
     Case("staff_rectify", lambda w, t: {"staff_id": t.staff.id}, lambda w, t: {"phone": "07911 123456"}),
     Case("staff_delete", _throwaway_staff),
+    Case("staff_invitation_resend", _throwaway_staff),
+    Case("staff_mfa_reset", _throwaway_staff),
     Case("roster_upload", lambda w, t: {"school_id": t.school_id},
          lambda w, t: {"pupils": [{"first_name": "Matrix", "last_name": "Row", "date_of_birth": "2016-01-02",
                                    "gender": "male"}]}),
@@ -103,7 +105,10 @@ CASES = [
 NOT_TENANT_ROUTED = {
     "health", "openapi", "auth_login", "auth_refresh", "auth_logout", "auth_logout_all", "auth_accept_invitation",
     "auth_sso_status", "auth_sso_login", "auth_sso_callback", "me", "partners_create", "partners_list", "audit_list",
-    "vocabulary_get", "vocabulary_extend", "my_progress", "national_report", "compliance",
+    "vocabulary_get", "vocabulary_extend", "my_progress", "national_report", "compliance", "auth_mfa_verify",
+    "auth_mfa_setup", "auth_mfa_setup_confirm", "auth_mfa_status", "auth_mfa_enrol", "auth_mfa_enrol_confirm",
+    "auth_mfa_recovery_codes", "auth_password_forgot", "auth_password_reset", "auth_password_change",
+    "compliance_alerts_email",
 }
 
 ROLES = ["trust_admin", "partner_manager", "school_staff", "pupil"]

@@ -286,12 +286,37 @@ def test_every_resource_and_module_is_placed_in_the_location_parameter_but_the_o
     placements = [
         (path.name, value)
         for path in bicep_files()
+        if path != EMAIL_MODULE
         for value in re.findall(r"^\s*location:\s*(.+?)\s*$", source(path).replace(web_client, ""), re.MULTILINE)
     ]
 
     assert placements
     assert all(value == "location" for _, value in placements), placements
     assert prop(web_client, "location") == "staticWebAppLocation"
+
+
+EMAIL_MODULE = MODULES / "email.bicep"
+
+
+def test_email_resources_are_global_with_their_data_kept_in_the_uk():
+    # Communication Services exist only as global resources; where their data rests is `dataLocation`.
+    for kind in ("Microsoft.Communication/emailServices", "Microsoft.Communication/communicationServices"):
+        resource = the_resource(kind, EMAIL_MODULE)
+        assert prop(resource.body, "location") == "'global'"
+        assert prop(sub_block(resource.body, "properties"), "dataLocation") == "'UK'"
+    assert prop(sub_block(the_resource("Microsoft.Communication/communicationServices", EMAIL_MODULE).body,
+                          "properties"), "disableLocalAuth") == "true"
+
+
+def test_the_app_sends_email_with_its_identity_and_a_role_that_only_sends():
+    role = the_resource("Microsoft.Authorization/roleDefinitions", EMAIL_MODULE)
+    actions = re.findall(r"'(Microsoft\.Communication/[^']+)'", role.body)
+    assert sorted(actions) == ["Microsoft.Communication/CommunicationServices/Read",
+                               "Microsoft.Communication/CommunicationServices/Write",
+                               "Microsoft.Communication/EmailServices/write"]
+    settings = app_settings()
+    assert settings["MAIL_CLIENT_ID"] == "identityClientId" and settings["MAIL_ACS_ENDPOINT"] == "mailAcsEndpoint"
+    assert prop(modules_of_main()["email"].body, "scope") == "rg"
 
 
 def test_modules_take_their_location_from_the_caller_without_a_default():

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from shared import due_dates
-from shared.identity import sessions
+from shared.identity import resets_store, sessions
 from shared.identity.logins import login_key, login_keys
 from shared.identity.service import accept_invitation, login
 from shared.ids import clock_moved, digest, iso, utcnow
@@ -376,6 +376,8 @@ def test_expired_partitions_are_dropped_and_current_ones_kept(store):
     for day in (today - DAY, today):
         store.table(SSO_FLOWS).create_entity({"PartitionKey": day.isoformat(), "RowKey": digest(secrets.token_hex()),
                                               "flow": "{}", "expires_at": iso(now)})
+    resets_store.create(store, "stf_someone", minutes=30, now=now - 2 * DAY)
+    resets_store.create(store, "stf_someone", minutes=30, now=now)
     for pk in (f"login-{today}", f"login-{today - DAY}", f"login-{today - 2 * DAY}", f"codes-{today - 5 * DAY}",
                "nodate"):
         store.table(THROTTLE).create_entity({"PartitionKey": pk, "RowKey": digest(pk), "failures": 3})
@@ -390,13 +392,14 @@ def test_expired_partitions_are_dropped_and_current_ones_kept(store):
     assert report.counts[Category.INVITATIONS_DELETED] == 1
     assert report.counts[Category.REFRESH_TOKENS_DELETED] == 2  # the family row and its token row
     assert report.counts[Category.SSO_FLOWS_DELETED] == 1
+    assert report.counts[Category.PASSWORD_RESETS_DELETED] == 1
     assert report.counts[Category.THROTTLE_ROWS_DELETED] == 2
     assert report.counts[Category.AUDIT_ENTRIES_DELETED] == 3
 
     def partitions(name: str) -> set[str]:
         return {e["PartitionKey"] for e in store.table(name).list_entities()}
 
-    assert partitions(INVITATIONS) == {(today + 7 * DAY).isoformat()}
+    assert partitions(INVITATIONS) == {(today + 7 * DAY).isoformat(), invitations.CURRENT_PK}
     assert partitions(REFRESH_TOKENS) == {(today + 14 * DAY).isoformat(), today.isoformat()}
     assert partitions(SSO_FLOWS) == {today.isoformat()}
     assert partitions(THROTTLE) == {f"login-{today}", f"login-{today - DAY}", "nodate"}

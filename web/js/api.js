@@ -116,11 +116,14 @@ export const post = (path, json, options = {}) => request("POST", path, { ...opt
 export const patch = (path, json, options = {}) => request("PATCH", path, { ...options, json });
 export const del = (path, options) => request("DELETE", path, options);
 
-/** Sign in with a username (pupils) or email (staff) and password; starts the session. */
+/**
+ * Sign in with a username (pupils) or email (staff) and password. Starts the session and answers the
+ * tokens, or answers `{mfa_required: true, mfa_challenge, ...}` when a second step must come first.
+ */
 export async function signIn(username, password) {
-  const tokens = await request("POST", "/auth/login", { json: { username, password }, anonymous: true });
-  session.start(tokens);
-  return tokens.user;
+  const answer = await request("POST", "/auth/login", { json: { username, password }, anonymous: true });
+  if (!answer.mfa_required) session.start(answer);
+  return answer;
 }
 
 export async function signOut() {

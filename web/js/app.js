@@ -6,6 +6,7 @@ import { announce, h, replace } from "./dom.js";
 import * as session from "./session.js";
 import { home, pupilSignIn, staffSignIn, ssoReturn } from "./pages/signin.js";
 import { invitationPage } from "./pages/invitation.js";
+import { accountPage, forgotPasswordPage, resetPasswordPage } from "./pages/account.js";
 import { pupilHome } from "./pages/pupil.js";
 import { partnerPage, partnersPage, schoolPage } from "./pages/organisation.js";
 import { pupilsPage } from "./pages/pupils.js";
@@ -26,6 +27,9 @@ const ROUTES = [
   ["signin", pupilSignIn, PUBLIC],
   ["staff/signin", staffSignIn, PUBLIC],
   ["invitation/:token", invitationPage, PUBLIC],
+  ["password/forgot", forgotPasswordPage, PUBLIC],
+  ["password/reset/:token", resetPasswordPage, PUBLIC],
+  ["account", accountPage, STAFF],
   ["me", pupilHome, PUPIL],
   ["partners", partnersPage, STAFF],
   ["partners/:partnerId", partnerPage, STAFF],
@@ -77,7 +81,8 @@ function renderUserArea() {
     return;
   }
   replace(area,
-    h("span", { class: "site-header__name" }, u.display_name),
+    session.isStaff(u) ? h("a", { class: "site-header__name", href: "#/account",
+      "aria-label": `${u.display_name}: your account` }, u.display_name) : h("span", { class: "site-header__name" }, u.display_name),
     h("button", {
       type: "button", class: "button button--quiet button--small", onClick: async () => {
         await api.signOut();
@@ -97,7 +102,7 @@ async function render() {
   const route = match(path);
   const u = session.user();
   document.body.dataset.audience = u?.role === "pupil" || (!session.isStaff(u) && !path.startsWith("staff")
-    && !path.startsWith("invitation")) ? "pupil" : "staff";
+    && !path.startsWith("invitation") && !path.startsWith("password")) ? "pupil" : "staff";
   renderUserArea();
 
   if (!route) {

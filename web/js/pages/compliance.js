@@ -1,5 +1,5 @@
-// Compliance: what is stored, what is due to be deleted, which schools have not synced, the last retention
-// run, and the audit trail of who did what (pseudonymous ids only, as the API gives them).
+// Compliance: alerts from the audit trail, what is stored, what is due to be deleted, which schools have not
+// synced, the last retention run, and the audit trail of who did what (pseudonymous ids only).
 
 import * as api from "../api.js";
 import { dateTime, field, h, isoDate, longDate, plural, replace } from "../dom.js";
@@ -28,6 +28,34 @@ function staleSchools(list) {
   return h("ul", { class: "plain-list" }, list.map((item) => h("li", {},
     h("a", { href: `#/schools/${encodeURIComponent(item.school_id)}/upload` }, item.name),
     item.last_sync_at ? ` (last upload ${longDate(item.last_sync_at)})` : " (never uploaded)")));
+}
+
+/** Alerts of the last days (newest first); the Trust can have them emailed. */
+function alertsPanel(alerts, user) {
+  const list = alerts?.length
+    ? h("ul", { class: "alert-list" }, alerts.map((a) => h("li", { class: "alert-list__item" },
+      h("strong", {}, a.title),
+      h("span", { class: "muted" }, ` ${dateTime(a.last_at)}`,
+        a.count > 1 ? ` · ${a.count} times since ${dateTime(a.first_at)}` : "",
+        a.actor_id ? ` · by ${a.actor_id}` : ""))))
+    : h("p", {}, "No alerts in the last 7 days.");
+  const body = [list];
+  if (user?.role === "trust_admin" && alerts?.length) {
+    const result = h("div", { "aria-live": "polite" });
+    const send = h("button", {
+      type: "button", class: "button button--secondary", onClick: async () => {
+        try {
+          const answer = await busy(send, "Sending…", () => api.post("/compliance/alerts/email"));
+          replace(result, notice(answer.emailed ? "The alerts have been emailed to you." : "No email was sent.",
+            answer.emailed ? "success" : "info"));
+        } catch (error) {
+          replace(result, notice(describeError(error), "error"));
+        }
+      },
+    }, "Email me these alerts");
+    body.push(h("div", { class: "actions" }, send), result);
+  }
+  return panel("Alerts", ...body);
 }
 
 const AUDIT_PAGE = 50;
@@ -64,7 +92,7 @@ function auditTable(entries) {
     h("div", { class: "actions" }, count, more));
 }
 
-export async function compliancePage() {
+export async function compliancePage(params, { user } = {}) {
   let summary = null;
   let summaryError = null;
   try {
@@ -100,6 +128,7 @@ export async function compliancePage() {
   await loadAudit();
 
   const overview = summary ? [
+    alertsPanel(summary.alerts, user),
     h("div", { class: "stats" },
       stat("current pupils", summary.pupils_active),
       stat("pupils who left", summary.pupils_left, "deleted 30 days after leaving"),

@@ -1,10 +1,12 @@
-// A staff invitation link (<base>/#/invitation/<token>): choose a password, and you are signed in.
+// A staff invitation link (<base>/#/invitation/<token>): choose a password (and, for the Trust and CU
+// managers, set up two-step sign-in), and you are signed in.
 
 import * as api from "../api.js";
 import { h } from "../dom.js";
 import * as session from "../session.js";
 import { busy, describeError, notice } from "./common.js";
 import { passwordField } from "./signin.js";
+import { secondStep } from "./account.js";
 
 const MIN_LENGTH = 12;
 
@@ -39,10 +41,14 @@ export function invitationPage({ token }, { go }) {
       return;
     }
     try {
-      const tokens = await busy(submit, "Setting up…", () => api.request("POST", "/auth/invitations/accept",
+      const answer = await busy(submit, "Setting up…", () => api.request("POST", "/auth/invitations/accept",
         { json: { token, password: value }, anonymous: true }));
-      session.start(tokens);
-      go(session.homeRoute(tokens.user));
+      if (answer.mfa_required) {
+        form.replaceWith(secondStep(answer, (user) => go(session.homeRoute(user))));
+        return;
+      }
+      session.start(answer);
+      go(session.homeRoute(answer.user));
     } catch (error) {
       if (error instanceof api.ApiError && error.status === 410) {
         form.replaceWith(notice(error.message, "error"));

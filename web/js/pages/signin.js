@@ -5,6 +5,7 @@ import { field, h } from "../dom.js";
 import { icon } from "../icons.js";
 import * as session from "../session.js";
 import { busy, describeError, notice, setFlash, takeFlash } from "./common.js";
+import { secondStep } from "./account.js";
 
 export function home() {
   return h("div", { class: "page page--narrow welcome" },
@@ -67,8 +68,12 @@ function signInForm({ usernameLabel, usernameType, usernameAutocomplete, submitL
       return;
     }
     try {
-      const user = await busy(submit, "Signing in…", () => api.signIn(name, password));
-      onSignedIn(user);
+      const answer = await busy(submit, "Signing in…", () => api.signIn(name, password));
+      if (answer.mfa_required) {
+        form.replaceWith(secondStep(answer, onSignedIn));
+        return;
+      }
+      onSignedIn(answer.user);
     } catch (err) {
       problem.append(notice(err instanceof api.ApiError && err.status === 401 ? error.wrong : describeError(err),
         "error"));
@@ -117,7 +122,8 @@ export function staffSignIn(params, { go }) {
         wrong: "The email address or password is not right.",
       },
     }),
-    h("p", { class: "aside" }, h("a", { href: "#/signin" }, "Pupil sign in")));
+    h("p", { class: "aside" }, h("a", { href: "#/password/forgot" }, "Forgotten your password?"), " · ",
+      h("a", { href: "#/signin" }, "Pupil sign in")));
 }
 
 /** Microsoft sent the browser back with code and state: trade them for our tokens. */

@@ -1,0 +1,79 @@
+// Azure Communication Services Email: invitations, password-reset links and alerts to staff.
+// Communication resources are global resources whose data at rest stays where `dataLocation` says: the UK
+// (DPIA). Sending uses the Function App's user-assigned identity (no connection string or access key):
+// it holds a custom role with only what sending email needs, on this Communication Services resource.
+
+param emailServiceName string
+param communicationServiceName string
+param tags object
+
+@description('Principal (object) id of the Function App\'s user-assigned identity.')
+param principalId string
+
+resource emailService 'Microsoft.Communication/emailServices@2023-04-01' = {
+  name: emailServiceName
+  location: 'global'
+  tags: tags
+  properties: {
+    dataLocation: 'UK'
+  }
+}
+
+// An Azure-managed sender domain (DoNotReply@<guid>.azurecomm.net); a custom domain can replace it later.
+resource domain 'Microsoft.Communication/emailServices/domains@2023-04-01' = {
+  parent: emailService
+  name: 'AzureManagedDomain'
+  location: 'global'
+  tags: tags
+  properties: {
+    domainManagement: 'AzureManaged'
+    userEngagementTracking: 'Disabled'
+  }
+}
+
+resource communication 'Microsoft.Communication/communicationServices@2023-04-01' = {
+  name: communicationServiceName
+  location: 'global'
+  tags: tags
+  properties: {
+    dataLocation: 'UK'
+    linkedDomains: [
+      domain.id
+    ]
+    disableLocalAuth: true
+  }
+}
+
+resource sendEmailRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
+  name: guid(resourceGroup().id, 'cuo-send-email')
+  properties: {
+    roleName: 'CU Online email sender (${resourceGroup().name})'
+    description: 'Send email through Azure Communication Services and nothing else.'
+    type: 'CustomRole'
+    permissions: [
+      {
+        actions: [
+          'Microsoft.Communication/CommunicationServices/Read'
+          'Microsoft.Communication/CommunicationServices/Write'
+          'Microsoft.Communication/EmailServices/write'
+        ]
+      }
+    ]
+    assignableScopes: [
+      resourceGroup().id
+    ]
+  }
+}
+
+resource sendEmail 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(communication.id, principalId, sendEmailRole.id)
+  scope: communication
+  properties: {
+    roleDefinitionId: sendEmailRole.id
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+output endpoint string = 'https://${communication.properties.hostName}'
+output senderAddress string = 'DoNotReply@${domain.properties.mailFromSenderDomain}'

@@ -1,0 +1,259 @@
+"""Password reset by email, re-sent invitations, change password, two-step sign-in: through the app's handlers,
+with the suite's own SMTP server catching the mail."""
+
+from __future__ import annotations
+
+import re
+import threading
+from datetime import timedelta
+
+import pyotp
+
+from shared import background
+from shared.ids import clock_moved
+from tests.world import STAFF_PASSWORD, Actor, accept, sign_in, staff_body, totp_code
+
+NEW_PASSWORD = "lantern orchard kettle 42"
+
+
+def _link(mailbox, address: str, fragment: str) -> str:
+    background.drain()
+    mails = [m for m in mailbox.to(address) if fragment in m.text]
+    assert mails, f"no mail with {fragment} to the address"
+    return re.search(r"https?://\S+" + re.escape(fragment) + r"\S+", mails[-1].text).group(0)
+
+
+def _new_coordinator(world, label: str) -> tuple[dict, Actor]:
+    body = staff_body(label)
+    created = world.as_(world.a.manager).post(f"/api/schools/{world.a.school_id}/staff", json=body)
+    assert created.status == 201, created.body
+    return created.json(), accept(world.client, created.json()["invitation_url"], body["email"])
+
+
+def test_a_coordinator_resets_a_forgotten_password_from_the_email(world, mailbox):
+    _, coordinator = _new_coordinator(world, "forgetful")
+    anon = world.client.as_(None)
+    asked = anon.post("/api/auth/password/forgot", json={"email": coordinator.email.upper()})
+    assert asked.status == 202
+    link = _link(mailbox, coordinator.email, "#/password/reset/")
+    mail = mailbox.to(coordinator.email)[-1]
+    assert "Children's University Online" in mail.subject and STAFF_PASSWORD not in mail.text
+    token = link.rsplit("/", 1)[1]
+
+    weak = anon.post("/api/auth/password/reset", json={"token": token, "password": "short"})
+    assert weak.status == 400
+    assert anon.post("/api/auth/password/reset", json={"token": token, "password": NEW_PASSWORD}).status == 204
+    again = anon.post("/api/auth/password/reset", json={"token": token, "password": NEW_PASSWORD + "x"})
+    assert again.status == 410
+
+    assert anon.post("/api/auth/login", json={"username": coordinator.email, "password": STAFF_PASSWORD}).status == 401
+    assert sign_in(world.client, coordinator, NEW_PASSWORD)["access_token"]
+    background.drain()
+    assert any(m.template == "password_changed" for m in mailbox.to(coordinator.email))
+
+
+def test_a_reset_link_stops_working_after_thirty_minutes(world, mailbox):
+    _, coordinator = _new_coordinator(world, "slowreader")
+    world.client.as_(None).post("/api/auth/password/forgot", json={"email": coordinator.email})
+    token = _link(mailbox, coordinator.email, "#/password/reset/").rsplit("/", 1)[1]
+    with clock_moved(timedelta(minutes=31)):
+        late = world.client.as_(None).post("/api/auth/password/reset", json={"token": token, "password": NEW_PASSWORD})
+    assert late.status == 410
+
+
+def test_forgot_password_answers_the_same_for_unknown_addresses_and_sends_nothing(world, mailbox):
+    unknown = "nobody.at.all@example.org.uk"
+    answer = world.client.as_(None).post("/api/auth/password/forgot", json={"email": unknown})
+    known = world.client.as_(None).post("/api/auth/password/forgot", json={"email": world.b.staff.email})
+    assert answer.status == known.status == 202 and answer.json() == known.json()
+    background.drain()
+    assert mailbox.to(unknown) == []
+
+
+def test_forgot_password_is_throttled_per_address(world):
+    body = staff_body("throttled")
+    anon = world.client.as_(None)
+    statuses = [anon.post("/api/auth/password/forgot", json={"email": body["email"]}).status for _ in range(4)]
+    assert statuses == [202, 202, 202, 429]
+
+
+def test_parallel_forgot_password_requests_cost_at_most_the_allowance(world):
+    email = staff_body("burst")["email"]
+    barrier = threading.Barrier(8)
+    statuses: list[int] = []
+
+    def ask() -> None:
+        barrier.wait()
+        statuses.append(world.client.as_(None).post("/api/auth/password/forgot", json={"email": email}).status)
+
+    threads = [threading.Thread(target=ask) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert statuses.count(202) == 3 and statuses.count(429) == 5
+
+
+def test_an_expired_invitation_is_re_sent_and_the_old_link_stops_working(world, mailbox):
+    body = staff_body("latecomer")
+    as_manager = world.as_(world.a.manager)
+    created = as_manager.post(f"/api/schools/{world.a.school_id}/staff", json=body).json()
+    assert created["invitation_emailed"] is True
+    first_mail = mailbox.to(body["email"])[-1]
+    assert first_mail.template == "invitation" and created["invitation_url"] in first_mail.text
+    old_token = created["invitation_url"].rsplit("/", 1)[1]
+    with clock_moved(timedelta(days=8)):
+        expired = world.client.as_(None).post("/api/auth/invitations/accept",
+                                              json={"token": old_token, "password": STAFF_PASSWORD})
+        assert expired.status == 410
+        resent = as_manager.post(f"/api/staff/{created['id']}/invitation")
+        assert resent.status == 201, resent.body
+        assert resent.json()["invitation_emailed"] is True
+    new_mail = mailbox.to(body["email"])[-1]
+    assert new_mail.template == "invitation_resent" and resent.json()["invitation_url"] in new_mail.text
+
+    # Re-sending again (before it expires) withdraws the link just sent.
+    second = resent.json()["invitation_url"]
+    third = as_manager.post(f"/api/staff/{created['id']}/invitation").json()["invitation_url"]
+    anon = world.client.as_(None)
+    assert anon.post("/api/auth/invitations/accept",
+                     json={"token": second.rsplit("/", 1)[1], "password": STAFF_PASSWORD}).status == 410
+    accepted = anon.post("/api/auth/invitations/accept",
+                         json={"token": third.rsplit("/", 1)[1], "password": STAFF_PASSWORD})
+    assert accepted.status == 200
+    assert as_manager.post(f"/api/staff/{created['id']}/invitation").status == 409
+
+
+def test_school_staff_cannot_re_send_invitations(world):
+    created = world.as_(world.a.manager).post(f"/api/schools/{world.a.school_id}/staff",
+                                              json=staff_body("colleague")).json()
+    assert world.as_(world.a.staff).post(f"/api/staff/{created['id']}/invitation").status == 403
+
+
+def test_changing_the_password_needs_the_current_one(world, mailbox):
+    _, coordinator = _new_coordinator(world, "changer")
+    me = world.client.as_(coordinator.token)
+    wrong = me.post("/api/auth/password", json={"current_password": "not it at all", "new_password": NEW_PASSWORD})
+    assert wrong.status == 400 and wrong.json()["errors"][0]["field"] == "current_password"
+    changed = me.post("/api/auth/password", json={"current_password": STAFF_PASSWORD, "new_password": NEW_PASSWORD})
+    assert changed.status == 200 and changed.json()["access_token"]
+    assert sign_in(world.client, coordinator, NEW_PASSWORD)["access_token"]
+    assert mailbox.to(coordinator.email)[-1].template == "password_changed"
+
+
+# --- two-step sign-in ----------------------------------------------------------------------------------
+
+
+def _new_manager(world) -> Actor:
+    body = staff_body("twostep")
+    created = world.as_(world.admin).post(f"/api/partners/{world.a.partner_id}/managers", json=body)
+    assert created.status == 201
+    return accept(world.client, created.json()["invitation_url"], body["email"])
+
+
+def test_a_trust_admin_cannot_sign_in_without_the_second_factor(world):
+    anon = world.client.as_(None)
+    first = anon.post("/api/auth/login", json={"username": world.admin.email, "password": STAFF_PASSWORD}).json()
+    assert first["mfa_required"] is True and first["access_token"] is None and first["mfa_enrolment_required"] is False
+    challenge = first["mfa_challenge"]
+    # The challenge is not an access token.
+    assert world.client.as_(challenge).get("/api/me").status == 401
+    wrong = anon.post("/api/auth/mfa/verify", json={"challenge": challenge, "code": "000000"})
+    assert wrong.status == 401
+    right = anon.post("/api/auth/mfa/verify", json={"challenge": challenge, "code": totp_code(world.admin.totp_secret)})
+    assert right.status == 200 and right.json()["user"]["role"] == "trust_admin"
+
+
+def test_a_code_from_the_app_works_once(world):
+    manager = _new_manager(world)
+    anon = world.client.as_(None)
+    code = totp_code(manager.totp_secret)
+    challenges = [anon.post("/api/auth/login", json={"username": manager.email, "password": STAFF_PASSWORD}).json()
+                  ["mfa_challenge"] for _ in range(2)]
+    assert anon.post("/api/auth/mfa/verify", json={"challenge": challenges[0], "code": code}).status == 200
+    assert anon.post("/api/auth/mfa/verify", json={"challenge": challenges[1], "code": code}).status == 401
+
+
+def test_two_requests_racing_with_one_code_let_in_only_one(world):
+    manager = _new_manager(world)
+    anon = world.client.as_(None)
+    code = totp_code(manager.totp_secret)
+    challenges = [anon.post("/api/auth/login", json={"username": manager.email, "password": STAFF_PASSWORD}).json()
+                  ["mfa_challenge"] for _ in range(6)]
+    barrier = threading.Barrier(len(challenges))
+    statuses: list[int] = []
+
+    def verify(challenge: str) -> None:
+        barrier.wait()
+        statuses.append(anon.post("/api/auth/mfa/verify", json={"challenge": challenge, "code": code}).status)
+
+    threads = [threading.Thread(target=verify, args=(c,)) for c in challenges]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    # One gets in; the others are refused (the fifth failure also locks the account).
+    assert statuses.count(200) == 1 and set(statuses) - {200} <= {401, 429}
+
+
+def test_a_recovery_code_works_once_instead_of_the_app(world):
+    manager = _new_manager(world)
+    assert len(manager.recovery_codes) == 10 and len(set(manager.recovery_codes)) == 10
+    anon = world.client.as_(None)
+
+    def with_code(code: str) -> int:
+        challenge = anon.post("/api/auth/login", json={"username": manager.email,
+                                                       "password": STAFF_PASSWORD}).json()["mfa_challenge"]
+        return anon.post("/api/auth/mfa/verify", json={"challenge": challenge, "code": code}).status
+
+    recovery = manager.recovery_codes[0]
+    assert with_code(recovery.upper()) == 200
+    assert with_code(recovery) == 401
+    status = world.client.as_(sign_in(world.client, manager)["access_token"]).get("/api/auth/mfa").json()
+    assert status == {"enrolled": True, "required": True, "recovery_codes_left": 9}
+
+
+def test_wrong_codes_lock_the_account_like_wrong_passwords(world):
+    manager = _new_manager(world)
+    anon = world.client.as_(None)
+    challenge = anon.post("/api/auth/login", json={"username": manager.email,
+                                                   "password": STAFF_PASSWORD}).json()["mfa_challenge"]
+    right = pyotp.TOTP(manager.totp_secret).now()
+    wrong = f"{(int(right) + 500_000) % 1_000_000:06d}"
+    statuses = [anon.post("/api/auth/mfa/verify", json={"challenge": challenge, "code": wrong}).status
+                for _ in range(5)]
+    assert statuses == [401, 401, 401, 401, 429]
+    locked = anon.post("/api/auth/mfa/verify", json={"challenge": challenge, "code": totp_code(manager.totp_secret)})
+    assert locked.status == 429 and int(locked.headers["retry-after"]) >= 1
+
+
+def test_school_staff_may_opt_in_and_are_then_asked_for_a_code(world):
+    _, coordinator = _new_coordinator(world, "optin")
+    me = world.client.as_(coordinator.token)
+    assert me.get("/api/auth/mfa").json() == {"enrolled": False, "required": False, "recovery_codes_left": 0}
+    setup = me.post("/api/auth/mfa/enrolment").json()
+    assert setup["otpauth_uri"].startswith("otpauth://totp/") and setup["qr_svg"].startswith("data:image/svg+xml")
+    assert me.post("/api/auth/mfa/enrolment/confirm", json={"code": "123456"}).status == 400
+    codes = me.post("/api/auth/mfa/enrolment/confirm", json={"code": totp_code(setup["secret"])})
+    assert codes.status == 200 and len(codes.json()["recovery_codes"]) == 10
+    coordinator.totp_secret = setup["secret"]
+    first = world.client.as_(None).post("/api/auth/login", json={"username": coordinator.email,
+                                                                 "password": STAFF_PASSWORD}).json()
+    assert first["mfa_required"] is True
+    assert sign_in(world.client, coordinator)["access_token"]
+
+
+def test_the_trust_resets_a_lost_second_factor_and_it_is_audited(world, mailbox):
+    manager = _new_manager(world)
+    assert world.as_(world.a.manager).delete(f"/api/staff/{manager.id}/mfa").status == 403
+    assert world.as_(world.admin).delete(f"/api/staff/{manager.id}/mfa").status == 204
+    assert mailbox.to(manager.email)[-1].template == "second_factor_reset"
+    anon = world.client.as_(None)
+    first = anon.post("/api/auth/login", json={"username": manager.email, "password": STAFF_PASSWORD}).json()
+    assert first["mfa_enrolment_required"] is True
+    old_recovery = anon.post("/api/auth/mfa/verify", json={"challenge": first["mfa_challenge"],
+                                                           "code": manager.recovery_codes[0]})
+    assert old_recovery.status == 401
+    audit = world.as_(world.admin).get("/api/audit", params={"subject_id": manager.id}).json()["entries"]
+    reset = [e for e in audit if e["action"] == "second_factor_reset"]
+    assert reset and reset[0]["actor_id"] == world.admin.id
