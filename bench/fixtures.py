@@ -17,7 +17,7 @@ from shared.identity.service import accept_invitation
 from shared.ids import utcnow
 from shared.organisation import store as org_store
 from shared.organisation.models import PartnerIn, School, SchoolIn, StaffIn
-from shared.organisation.service import create_partner, create_school, create_trust_admin
+from shared.organisation.service import create_partner, create_school, create_school_staff
 from shared.roster.ingest import sync_school
 from shared.roster.model import MAX_AGE, MIN_AGE
 from shared.roster.parsing import parse_csv
@@ -58,11 +58,14 @@ class StaffAccount:
     password: str
 
 
-def new_trust_admin(storage: Storage, label: str = "bench") -> StaffAccount:
-    """A staff account with a password, made as the bootstrap CLI and the invitation page would."""
+def new_coordinator(storage: Storage, school: School, label: str = "bench") -> StaffAccount:
+    """A school staff account with a password, made as the Trust and the invitation page would. (School staff
+    sign in with a password alone unless they opt in to two-step sign-in; trust admins and CU managers must
+    use it, so they would measure a different path.)"""
     email = f"{label}.{secrets.token_hex(4)}@example.org.uk"
-    created = create_trust_admin(
-        StaffIn(first_name="Bench", last_name="Admin", nickname=label.title(), email=email), storage=storage
+    created = create_school_staff(
+        TRUST, school.id, StaffIn(first_name="Bench", last_name="Staff", nickname=label.title(), email=email),
+        storage=storage,
     )
     token = created.invitation_url.rsplit("/", 1)[1]
     accept_invitation(token, STAFF_PASSWORD, storage=storage)

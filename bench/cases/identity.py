@@ -48,7 +48,7 @@ def identity_login(ctx: BenchContext) -> Result:
     from argon2 import PasswordHasher
     from argon2.exceptions import VerifyMismatchError
 
-    from bench.fixtures import TRUST, new_partner, new_trust_admin, school_with_pupils
+    from bench.fixtures import TRUST, new_coordinator, new_partner, school_with_pupils
     from shared.errors import TooManyAttempts, Unauthenticated
     from shared.identity import lockout
     from shared.identity.logins import login_key, read_login
@@ -62,11 +62,11 @@ def identity_login(ctx: BenchContext) -> Result:
     settings = get_settings()
 
     # --- accounts: staff who accepted an invitation, and a pupil given a password by staff
-    staff = new_trust_admin(storage, "signin")
-    fresh = [new_trust_admin(storage, f"first{n}") for n in range(COUNT_REPEATS)]
-    failing = new_trust_admin(storage, "failing")
     partner_id = new_partner(storage, "Identity")
     school, pupils = school_with_pupils(storage, partner_id, 5, seed=11, label="Identity Primary")
+    staff = new_coordinator(storage, school, "signin")
+    fresh = [new_coordinator(storage, school, f"first{n}") for n in range(COUNT_REPEATS)]
+    failing = new_coordinator(storage, school, "failing")
     pupil_creds = reset_password(TRUST, school.id, pupils[0].id, storage=storage)
     stored_hash = read_login(storage, login_key(staff.email)).password_hash or ""
 
@@ -161,7 +161,8 @@ def identity_login(ctx: BenchContext) -> Result:
             f"{LOGIN_SAMPLES} sequential ops; what the non-Argon2 part of a sign-in is measured against"),
     ]
     notes = (
-        "Accounts are made through the services: `create_trust_admin` then `accept_invitation` for staff; a pupil "
+        "Accounts are made through the services: `create_school_staff` then `accept_invitation` for staff "
+        "(school staff: trust admins and CU managers also give a code, a second step); a pupil "
         "comes from `sync_school` and gets a password from `reset_password` (Trust caller). Requests are counted "
         "with `request_counter.measure()` around `identity.service.login` (no HTTP layer); each count is taken "
         f"{COUNT_REPEATS} times and must agree (VARIES otherwise).\n\n"

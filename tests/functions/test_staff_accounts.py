@@ -47,6 +47,9 @@ def test_a_coordinator_resets_a_forgotten_password_from_the_email(world, mailbox
     assert again.status == 410
 
     assert anon.post("/api/auth/login", json={"username": coordinator.email, "password": STAFF_PASSWORD}).status == 401
+    # Every session from before the reset has ended: its access token and its refresh token.
+    assert world.client.as_(coordinator.token).get("/api/me").status == 401
+    assert anon.post("/api/auth/refresh", json={"refresh_token": coordinator.refresh_token}).status == 401
     assert sign_in(world.client, coordinator, NEW_PASSWORD)["access_token"]
     background.drain()
     assert any(m.template == "password_changed" for m in mailbox.to(coordinator.email))
@@ -135,8 +138,13 @@ def test_changing_the_password_needs_the_current_one(world, mailbox):
     me = world.client.as_(coordinator.token)
     wrong = me.post("/api/auth/password", json={"current_password": "not it at all", "new_password": NEW_PASSWORD})
     assert wrong.status == 400 and wrong.json()["errors"][0]["field"] == "current_password"
+    elsewhere = sign_in(world.client, coordinator)
     changed = me.post("/api/auth/password", json={"current_password": STAFF_PASSWORD, "new_password": NEW_PASSWORD})
     assert changed.status == 200 and changed.json()["access_token"]
+    # The other sessions end; the one that made the change carries on with the tokens it was given.
+    assert world.client.as_(elsewhere["access_token"]).get("/api/me").status == 401
+    assert world.client.as_(coordinator.token).get("/api/me").status == 401
+    assert world.client.as_(changed.json()["access_token"]).get("/api/me").status == 200
     assert sign_in(world.client, coordinator, NEW_PASSWORD)["access_token"]
     assert mailbox.to(coordinator.email)[-1].template == "password_changed"
 
@@ -248,6 +256,8 @@ def test_the_trust_resets_a_lost_second_factor_and_it_is_audited(world, mailbox)
     assert world.as_(world.a.manager).delete(f"/api/staff/{manager.id}/mfa").status == 403
     assert world.as_(world.admin).delete(f"/api/staff/{manager.id}/mfa").status == 204
     assert mailbox.to(manager.email)[-1].template == "second_factor_reset"
+    # The lost phone may be in someone else's hands: the person's sessions end too.
+    assert world.client.as_(manager.token).get("/api/me").status == 401
     anon = world.client.as_(None)
     first = anon.post("/api/auth/login", json={"username": manager.email, "password": STAFF_PASSWORD}).json()
     assert first["mfa_enrolment_required"] is True
