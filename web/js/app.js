@@ -81,8 +81,9 @@ function renderUserArea() {
     return;
   }
   replace(area,
-    session.isStaff(u) ? h("a", { class: "site-header__name", href: "#/account",
-      "aria-label": `${u.display_name}: your account` }, u.display_name) : h("span", { class: "site-header__name" }, u.display_name),
+    h("span", { class: "site-header__name" }, u.display_name),
+    session.isStaff(u) ? h("a", { class: "button button--quiet button--small", href: "#/account" }, "Your account")
+      : null,
     h("button", {
       type: "button", class: "button button--quiet button--small", onClick: async () => {
         await api.signOut();
