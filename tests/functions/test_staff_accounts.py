@@ -286,3 +286,23 @@ def test_asking_for_a_reset_link_does_the_same_storage_work_for_known_and_unknow
     # in nothing that storage sees.
     assert known == unknown and known
     background.drain()
+
+
+def test_deleting_a_staff_member_removes_their_second_factor_and_pending_invitation(world, storage):
+    from shared.organisation.invitations import CURRENT_PK
+    from shared.storage.names import INVITATIONS, SECOND_FACTORS
+
+    manager = _new_manager(world)
+    invited = world.as_(world.admin).post(f"/api/partners/{world.a.partner_id}/managers", json=staff_body("never"))
+    assert invited.status == 201
+    never_id = invited.json()["id"]
+
+    def rows_of(table: str, pk: str) -> list:
+        return list(storage.table(table).query_entities("PartitionKey eq @pk", parameters={"pk": pk}))
+
+    assert len(rows_of(SECOND_FACTORS, manager.id)) == 11  # the factor and ten recovery codes
+    assert storage.table(INVITATIONS).get_entity(CURRENT_PK, never_id)
+    for staff_id in (manager.id, never_id):
+        assert world.as_(world.admin).delete(f"/api/staff/{staff_id}").status == 204
+    assert rows_of(SECOND_FACTORS, manager.id) == []
+    assert not [r for r in rows_of(INVITATIONS, CURRENT_PK) if r["RowKey"] == never_id]
