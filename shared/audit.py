@@ -95,7 +95,7 @@ def record(
     """`detail` is a fixed code (e.g. why sessions were revoked), never a value a person typed."""
     storage = storage or get_storage()
     now = utcnow()
-    if action.value in alert_rules.WATCHED:
+    if alert_rules.worth_filing(action.value, actor_id):
         alerts_store.file(storage, action.value, at=now, actor_id=actor_id, subject_count=len(subject_ids),
                           school_id=school_id, partner_id=partner_id)
     storage.table(AUDIT).create_entity(

@@ -1,4 +1,4 @@
-from shared.alerts.rules import LOCKOUT_SPIKE, MASS_ACTION, alerts_from
+from shared.alerts.rules import LOCKOUT_SPIKE, MASS_ACTION, alerts_from, worth_filing
 from shared.alerts.store import AlertEvent
 
 
@@ -28,3 +28,9 @@ def test_mass_erasures_count_per_person_and_the_retention_timer_is_not_a_person(
     assert alerts_from(two_people) == []
     one = alerts_from([_event("staff_deleted", m % 60) for m in range(MASS_ACTION)])
     assert [(a.kind, a.actor_id, a.school_id) for a in one] == [("mass_erasure", "stf_a", "sch_a")]
+
+
+def test_only_events_that_can_make_an_alert_are_filed():
+    assert worth_filing("token_reuse_detected", None) and worth_filing("sign_in_locked", None)
+    assert worth_filing("pupil_erased", "stf_a") and not worth_filing("pupil_erased", "retention")
+    assert not worth_filing("pupil_read", "stf_a") and not worth_filing("sign_in", "stf_a")
