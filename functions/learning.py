@@ -4,7 +4,7 @@ import azure.functions as func
 
 from functions._http import HttpCall, endpoint
 from shared.api.spec import Reply
-from shared.learning import activities, progress, redemption
+from shared.learning import activities, assembly, group, progress, redemption
 from shared.learning.models import (
     ActivityIn,
     ActivityList,
@@ -13,9 +13,13 @@ from shared.learning.models import (
     CodeList,
     CodesIn,
     CodesQuery,
+    GroupRedemptionIn,
+    GroupRedemptionOut,
     ProgressOut,
     RedemptionIn,
     RedemptionOut,
+    SchoolAwardList,
+    SchoolAwardsQuery,
     VocabularyIn,
     VocabularyOut,
 )
@@ -78,6 +82,14 @@ def redeem(call: HttpCall) -> RedemptionOut:
     return redemption.redeem(call.caller, call.body)
 
 
+@endpoint(bp, name="group_redemptions_create", method="POST", route="schools/{school_id}/group-redemptions",
+          summary="Record hours for a group (one activity, many pupils; exactly once per pupil and session_id)",
+          roles=(Role.SCHOOL_STAFF,), request=GroupRedemptionIn, response=GroupRedemptionOut, errors=(404, 410),
+          tags=TAGS)
+def record_group_session(call: HttpCall) -> GroupRedemptionOut:
+    return group.record_group_session(call.caller, call.route["school_id"], call.body)
+
+
 @endpoint(bp, name="my_progress", method="GET", route="me/progress", summary="The signed-in pupil's progress",
           roles=(Role.PUPIL,), response=ProgressOut, tags=TAGS)
 def my_progress(call: HttpCall) -> ProgressOut:
@@ -97,3 +109,14 @@ def certificate(call: HttpCall) -> Reply:
     pdf = progress.certificate_pdf(call.caller, call.route["certificate_id"])
     return Reply(body=pdf, content_type="application/pdf",
                  headers={"Content-Disposition": 'inline; filename="certificate.pdf"'})
+
+
+@endpoint(bp, name="school_awards", method="GET", route="schools/{school_id}/awards",
+          summary="Awards reached in a date range; format=pdf gives every certificate in one PDF (an assembly)",
+          roles=STAFF_ROLES, query=SchoolAwardsQuery, response=SchoolAwardList, errors=(404,), tags=TAGS)
+def school_awards(call: HttpCall) -> SchoolAwardList | Reply:
+    if call.query.format == "pdf":
+        pdf = assembly.assembly_certificates_pdf(call.caller, call.route["school_id"], call.query)
+        return Reply(body=pdf, content_type="application/pdf",
+                     headers={"Content-Disposition": 'attachment; filename="assembly-certificates.pdf"'})
+    return assembly.school_awards(call.caller, call.route["school_id"], call.query)

@@ -61,10 +61,12 @@ class Action(StrEnum):
     LOGIN_CARDS_PRINTED = "login_cards_printed"
     ROSTER_INGESTED = "roster_ingested"
     REDEMPTION_BY_STAFF = "redemption_by_staff"
+    GROUP_REDEMPTION = "group_redemption"
     PROGRESS_READ = "progress_read"
     CERTIFICATE_READ = "certificate_read"
     AUDIT_READ = "audit_read"
     SESSIONS_REVOKED = "sessions_revoked"
+    SCHOOL_UPDATED = "school_updated"
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,7 @@ class AuditEntry:
     school_id: str | None
     partner_id: str | None
     detail: str | None = None
+    record_count: int = 0
 
 
 def _row_key(now: datetime) -> str:
@@ -90,9 +93,14 @@ def record(
     school_id: str | None = None,
     partner_id: str | None = None,
     detail: str | None = None,
+    record_count: int | None = None,
     storage: Storage | None = None,
 ) -> None:
-    """`detail` is a fixed code (e.g. why sessions were revoked), never a value a person typed."""
+    """`detail` is a fixed code (e.g. why sessions were revoked), never a value a person typed.
+
+    `record_count` says how many records an action touched when their ids are not listed (a roster load of
+    a thousand pupils would not fit in one entry); by default the ids are counted.
+    """
     storage = storage or get_storage()
     now = utcnow()
     if alert_rules.worth_filing(action.value, actor_id):
@@ -109,6 +117,7 @@ def record(
             "school_id": school_id or "",
             "partner_id": partner_id or "",
             "detail": detail or "",
+            "record_count": len(subject_ids) if record_count is None else record_count,
         }
     )
 
@@ -147,6 +156,7 @@ def entries(
                     school_id=row.get("school_id") or None,
                     partner_id=row.get("partner_id") or None,
                     detail=row.get("detail") or None,
+                    record_count=int(row.get("record_count") or len(subjects)),
                 )
             )
             if len(out) >= limit:
@@ -173,6 +183,10 @@ class AuditEntryOut(BaseModel):
     school_id: str | None = None
     partner_id: str | None = None
     detail: str | None = None
+    record_count: int = Field(default=0, description="records the action touched (ids listed or not)")
+    actor_name: str | None = Field(default=None, description="a member of staff's name as they are known "
+                                   "(nickname), for staff viewers; never a pupil's")
+    actor_role: str | None = None
 
 
 class AuditList(BaseModel):
@@ -200,4 +214,25 @@ def view(caller: Principal, query: AuditQuery, *, storage: Storage | None = None
                     limit=query.limit, storage=storage)
     record(Action.AUDIT_READ, actor_id=caller.subject_id, school_id=caller.school_id, partner_id=caller.partner_id,
            storage=storage)
-    return AuditList(entries=[AuditEntryOut(**e.__dict__) for e in found])
+    names = _staff_names(storage or get_storage(), {e.actor_id for e in found if e.actor_id})
+    unknown = (None, None)
+    return AuditList(entries=[AuditEntryOut(**e.__dict__, actor_name=names.get(e.actor_id or "", unknown)[0],
+                                            actor_role=names.get(e.actor_id or "", unknown)[1])
+                              for e in found])
+
+
+def _staff_names(storage: Storage, actor_ids: set[str]) -> dict[str, tuple[str, str]]:
+    """Staff actors' names for the staff reading the log (one point read per distinct member of staff).
+
+    Names are looked up when the log is read, never written into entries, so once a member of staff is
+    erased their entries keep only the id.
+    """
+    # Imported here: the audit log sits below organisation, which records into it.
+    from shared.organisation.store import get_staff
+
+    out = {}
+    for actor_id in sorted(a for a in actor_ids if a.startswith("stf_")):
+        found = get_staff(storage, actor_id)
+        if found is not None:
+            out[actor_id] = (found[0].nickname, found[0].role.value)
+    return out

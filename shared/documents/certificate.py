@@ -71,13 +71,20 @@ def palette_for(award_name: str) -> Palette:
 
 
 def render_certificate(data: CertificateData) -> bytes:
+    return render_certificates([data], title=f"{data.award_name} certificate")
+
+
+def render_certificates(certificates: list[CertificateData], *, title: str) -> bytes:
+    """One document with a page per certificate (a single award, or every award of an assembly)."""
+    pdf = new_document("landscape", title=title, subject="Children's University award certificate",
+                       families=(SANS,))
+    for data in certificates:
+        add_certificate_page(pdf, data)
+    return to_bytes(pdf)
+
+
+def add_certificate_page(pdf: FPDF, data: CertificateData) -> None:
     palette = palette_for(data.award_name)
-    pdf = new_document(
-        "landscape",
-        title=f"{data.award_name} certificate",
-        subject="Children's University award certificate",
-        families=(SANS,),
-    )
     pdf.add_page()
     _background(pdf, palette)
     _border(pdf, palette)
@@ -88,7 +95,6 @@ def render_certificate(data: CertificateData) -> bytes:
     _rosette(pdf, PAGE_W / 2, 153, 22, data.hours, palette)
     _signature_blocks(pdf, data, palette)
     _footer(pdf, data)
-    return to_bytes(pdf)
 
 
 def _background(pdf: FPDF, palette: Palette) -> None:

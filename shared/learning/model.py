@@ -55,3 +55,14 @@ class Learner:
     code_failures: int
     code_failure_hour: str | None
     etag: str
+
+
+@dataclass(frozen=True)
+class ReachedAward:
+    """An award one of a school's pupils reached (an assembly's certificates)."""
+
+    pupil_id: str
+    name: str
+    hours: int
+    achieved_at: str
+    certificate_id: str

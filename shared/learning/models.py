@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -85,6 +86,47 @@ class CodesQuery(_In):
 class RedemptionIn(_In):
     code: str = Field(min_length=1, max_length=40)
     pupil_id: str | None = Field(default=None, max_length=64, description="staff redeeming for a pupil")
+
+
+MAX_GROUP_PUPILS = 200
+
+
+class GroupRedemptionIn(_In):
+    """Hours for a group (a club session): one activity, many pupils, recorded by the school's staff."""
+
+    activity_id: str = Field(min_length=1, max_length=64)
+    pupil_ids: list[str] = Field(min_length=1, max_length=MAX_GROUP_PUPILS)
+    session_id: str = Field(
+        pattern=r"^[A-Za-z0-9_-]{8,64}$",
+        description="chosen by the client for this session, once; repeating a request with the same "
+                    "session_id records nobody twice (safe to retry)",
+    )
+
+    @field_validator("pupil_ids")
+    @classmethod
+    def _distinct(cls, v: list[str]) -> list[str]:
+        if any(len(p) > 64 for p in v):
+            raise ValueError("pupil ids are at most 64 characters")
+        return list(dict.fromkeys(v))
+
+
+MAX_ASSEMBLY_DAYS = 400
+
+
+class SchoolAwardsQuery(_In):
+    """Awards a school's pupils reached in a date range (an assembly's certificates)."""
+
+    from_: date = Field(alias="from", description="first day (inclusive), YYYY-MM-DD")
+    to: date = Field(description="last day (inclusive), YYYY-MM-DD")
+    format: Literal["json", "pdf"] = "json"
+
+    @model_validator(mode="after")
+    def _range(self) -> SchoolAwardsQuery:
+        if self.to < self.from_:
+            raise ValueError("'to' must not be before 'from'")
+        if (self.to - self.from_).days >= MAX_ASSEMBLY_DAYS:
+            raise ValueError(f"choose at most {MAX_ASSEMBLY_DAYS} days")
+        return self
 
 
 class VocabularyIn(_In):
@@ -177,6 +219,36 @@ class RedemptionOut(BaseModel):
     next_award: NextAward | None
 
 
+class GroupMemberOut(BaseModel):
+    pupil_id: str
+    redemption_id: str | None
+    total_hours: float | None = Field(default=None, description="after this session (only when recorded now)")
+    new_awards: list[AwardOut] = Field(default_factory=list)
+
+
+class GroupRedemptionOut(BaseModel):
+    activity: ActivitySummary
+    session_id: str
+    recorded: list[GroupMemberOut] = Field(description="pupils given the hours by this request")
+    already_recorded: list[GroupMemberOut] = Field(
+        description="pupils this session had already been recorded for (a repeated request)")
+
+
+class SchoolAward(BaseModel):
+    pupil_id: str
+    first_name: str
+    last_name: str
+    year_group: int
+    name: str
+    hours: int
+    achieved_at: str
+    certificate_id: str
+
+
+class SchoolAwardList(BaseModel):
+    awards: list[SchoolAward]
+
+
 class AwardReached(BaseModel):
     name: str
     hours: int
@@ -196,6 +268,8 @@ class ProgressOut(BaseModel):
     awards: list[AwardReached]
     next_award: NextAward | None
     redemptions: list[RedemptionRecord]
+    upcoming_awards: list[AwardOut] = Field(
+        default_factory=list, description="the next awards on the ladder, not reached yet (the next one first)")
 
 
 class VocabularyOut(BaseModel):

@@ -10,9 +10,10 @@ from shared import audit
 from shared.audit import Action
 from shared.errors import NotFound
 from shared.learning import store
-from shared.learning.awards import minutes_to_hours, next_award
+from shared.learning.awards import LADDER, minutes_to_hours, next_award
 from shared.learning.models import (
     ActivitySummary,
+    AwardOut,
     AwardReached,
     NextAward,
     ProgressOut,
@@ -27,6 +28,8 @@ from shared.security.principal import Principal, Role
 from shared.storage.clients import Storage, get_storage
 from shared.storage.tables import Entity
 
+# The ladder a pupil sees ahead of them: the next award and two more, greyed until reached.
+UPCOMING = 3
 _CERTIFICATE_ID = re.compile(r"^(sch_[a-z0-9]+)\.(pup_[a-z0-9]+)\.(\d{2})$")
 
 
@@ -59,6 +62,7 @@ def _progress(storage: Storage, school_id: str, pupil_id: str, pupil_row: Entity
         next_award=NextAward(name=upcoming[0].name, hours=upcoming[0].hours,
                              hours_remaining=minutes_to_hours(upcoming[1])) if upcoming else None,
         redemptions=sorted(redemptions, key=lambda r: r.redeemed_at, reverse=True),
+        upcoming_awards=[AwardOut(name=a.name, hours=a.hours) for a in LADDER if a.minutes > total][:UPCOMING],
     )
 
 

@@ -126,9 +126,13 @@ def _check_code(code: StampCode | None, school_id: str, today: date) -> StampCod
     return code
 
 
-def _write(storage: Storage, pupil: Learner, code: StampCode, redemption_id: str, now: datetime,
-           actor_id: str | None) -> tuple[int, list[Award]]:
-    """The atomic step, retried on the pupil row's ETag. Returns (total minutes after, awards reached)."""
+def write_redemption(storage: Storage, pupil: Learner, code: StampCode, redemption_id: str, now: datetime,
+                     actor_id: str | None, *, record_key: str | None = None) -> tuple[int, list[Award]]:
+    """The atomic step, retried on the pupil row's ETag. Returns (total minutes after, awards reached).
+
+    `record_key` names the redemption row when it is not the code (a group session recorded by staff);
+    the insert of that row is what makes the redemption happen at most once.
+    """
     def read() -> Learner:
         fresh = store.read_learner(storage, pupil.school_id, pupil.pupil_id)
         if fresh is None or fresh.erasing:
@@ -144,7 +148,8 @@ def _write(storage: Storage, pupil: Learner, code: StampCode, redemption_id: str
         )
         store.write_redemption(storage, current, code, redemption_id=redemption_id, redeemed_at=iso(now),
                                redeemed_by=actor_id or current.pupil_id, total_minutes=after,
-                               stats=learning_stats.dump(stats, today=now.date()), awards=reached)
+                               stats=learning_stats.dump(stats, today=now.date()), awards=reached,
+                               record_key=record_key)
         return after, reached
 
     result = retry_on_conflict(read, lambda current: current, write, attempts=PUPIL_WRITE_ATTEMPTS, first=pupil,
@@ -179,7 +184,7 @@ def redeem(caller: Principal, body: RedemptionIn, *, storage: Storage | None = N
             capped_reserved = True
         redemption_id = new_id("rdm")
         actor_id = caller.subject_id if caller.is_staff else None
-        total, reached = _write(storage, pupil, code, redemption_id, now, actor_id)
+        total, reached = write_redemption(storage, pupil, code, redemption_id, now, actor_id)
     except (CodeNotFound, CodeOutsideWindow, CodeUsedUp):
         _count_failure(storage, pupil, now)
         raise

@@ -28,7 +28,7 @@ from shared.errors import ConcurrencyConflict
 from shared.learning import stats as learning_stats
 from shared.learning.awards import Award, minutes_to_hours
 from shared.learning.errors import CodeAlreadyRedeemed
-from shared.learning.model import IssuedCode, Learner, StampCode, UseCount
+from shared.learning.model import IssuedCode, Learner, ReachedAward, StampCode, UseCount
 from shared.learning.models import Activity, ActivitySummary
 from shared.roster.store import PUPIL_PREFIX, PupilStatus
 from shared.storage.clients import Storage
@@ -268,17 +268,18 @@ def learning_range(pupil_id: str) -> tuple[str, str]:
 
 def write_redemption(
     storage: Storage, learner: Learner, code: StampCode, *, redemption_id: str, redeemed_at: str,
-    redeemed_by: str, total_minutes: int, stats: str, awards: list[Award],
+    redeemed_by: str, total_minutes: int, stats: str, awards: list[Award], record_key: str | None = None,
 ) -> None:
     """One entity-group transaction: insert the redemption row (its key holds the code, so "once per pupil" is
     the insert), update the totals under the pupil row's ETag, insert the awards reached.
 
     Raises CodeAlreadyRedeemed when the pupil has this code already, ConcurrencyConflict when the pupil row
-    changed (or went) since `learner` was read.
+    changed (or went) since `learner` was read. `record_key` replaces the code in the row's key for hours
+    recorded without a code (a group session: activity and session id), keeping "once" an insert.
     """
     school_id, pupil_id = learner.school_id, learner.pupil_id
     record = {
-        "PartitionKey": school_id, "RowKey": learning_key(pupil_id, REDEMPTION, code.code),
+        "PartitionKey": school_id, "RowKey": learning_key(pupil_id, REDEMPTION, record_key or code.code),
         "redemption_id": redemption_id, "code": code.code, "single_use": code.single_use,
         "activity_id": code.activity.id, "title": code.activity.title, "minutes": code.minutes,
         "skills": json.dumps(code.activity.skills), "interests": json.dumps(code.activity.interests),
@@ -311,6 +312,19 @@ def write_redemption(
 
 
 # --- a pupil's learning record -----------------------------------------------------------------------
+
+def awards_reached(storage: Storage, school_id: str, start: str, end: str) -> list[ReachedAward]:
+    """A school's awards reached from `start` (inclusive) to `end` (exclusive), ISO timestamps: one query
+    over the school's learning rows, filtered on the award's date by the service (only award rows have it)."""
+    rows = query_all(
+        storage.table(PUPILS),
+        "PartitionKey eq @s and RowKey ge @lo and RowKey lt @hi and achieved_at ge @start and achieved_at lt @end",
+        {"s": school_id, "lo": "L|", "hi": "L}", "start": start, "end": end},
+    )
+    return [ReachedAward(pupil_id=row["RowKey"].split("|")[1], name=row["name"], hours=int(row["hours"]),
+                         achieved_at=row["achieved_at"], certificate_id=row["certificate_id"])
+            for row in rows if row["RowKey"].split("|")[2] == AWARD]
+
 
 def learning_rows(storage: Storage, school_id: str, pupil_id: str) -> Iterator[Entity]:
     lo, hi = learning_range(pupil_id)

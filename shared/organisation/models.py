@@ -209,6 +209,8 @@ class SchoolOut(BaseModel):
     dob_policy: DobPolicy
     active: bool
     last_sync_at: str | None = None
+    left_programme_at: str | None = Field(default=None, description="when the school left; its pupils' records "
+                                          "are deleted SCHOOL_EXIT_GRACE_DAYS later")
 
 
 class SchoolList(BaseModel):
@@ -248,7 +250,7 @@ class StaffList(BaseModel):
 def school_out(s: School) -> SchoolOut:
     return SchoolOut(
         id=s.id, partner_id=s.partner_id, name=s.name, urn=s.urn, dob_policy=s.dob_policy, active=s.active,
-        last_sync_at=s.last_sync_at,
+        last_sync_at=s.last_sync_at, left_programme_at=s.left_programme_at,
     )
 
 

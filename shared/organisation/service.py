@@ -34,6 +34,8 @@ from shared.organisation.models import (
     school_out,
     staff_out,
 )
+from shared.roster import store as roster_store
+from shared.roster.model import DobPolicy
 from shared.security import scope
 from shared.security.principal import Principal, Role
 from shared.settings import get_settings
@@ -104,8 +106,14 @@ def get_school(caller: Principal, school_id: str, *, storage: Storage | None = N
 def update_school(caller: Principal, school_id: str, body: SchoolPatch, *, storage: Storage | None = None) -> SchoolOut:
     storage = storage or get_storage()
     school = visible_school(storage, caller, school_id)
-    scope.require_change(caller.role in (Role.TRUST_ADMIN, Role.PARTNER_MANAGER))
     changes = body.model_dump(exclude_unset=True, exclude_none=True)
+    if caller.role is Role.SCHOOL_STAFF:
+        # The DPIA gives the school its date-of-birth choice, and the school may leave the programme;
+        # its name, URN and re-joining stay with the partner manager.
+        own = set(changes) <= {"dob_policy", "active"} and changes.get("active", False) is False
+        scope.require_change(own, "Your partner manager changes the school's name, URN and membership.")
+    else:
+        scope.require_change(caller.role in (Role.TRUST_ADMIN, Role.PARTNER_MANAGER))
     if "active" in changes:
         if changes["active"] and not school.active:
             changes["left_programme_at"] = None
@@ -118,6 +126,12 @@ def update_school(caller: Principal, school_id: str, body: SchoolPatch, *, stora
             )
     updated = replace(school, **changes)
     store.put_school(storage, updated)
+    if updated.dob_policy is DobPolicy.GENERIC and "dob_policy" in changes:
+        # Generic means only the year is kept: dates already stored are reduced now, not at the next sync.
+        roster_store.blur_dates_of_birth(storage, school.id)
+    if changes:
+        audit.record(Action.SCHOOL_UPDATED, actor_id=caller.subject_id, school_id=school.id,
+                     partner_id=school.partner_id, storage=storage)
     return school_out(updated)
 
 

@@ -78,6 +78,9 @@ class Figures:
     redemptions: int = 0
     awards: Counter = field(default_factory=Counter)  # award key -> pupils who reached it in the period
     activities: Counter = field(default_factory=Counter)  # activity id -> pupils (school) or schools (areas)
+    # The trend: per calendar month ("YYYY-MM") of the period, pupils who learned in it and their minutes.
+    month_participants: Counter = field(default_factory=Counter)
+    month_minutes: Counter = field(default_factory=Counter)
 
     def add(self, other: Figures) -> None:
         self.pupils.update(other.pupils)
@@ -86,6 +89,8 @@ class Figures:
         self.redemptions += other.redemptions
         self.awards.update(other.awards)
         self.activities.update(other.activities)
+        self.month_participants.update(other.month_participants)
+        self.month_minutes.update(other.month_minutes)
 
 
 def _roster_dims(pupil: PupilFacts) -> tuple[str, str, str]:
@@ -135,6 +140,12 @@ def pupil_figures(pupils: Iterable[PupilFacts], start: date | None, end: date | 
         out.redemptions += redemptions
         out.activities.update(activities)
         out.awards.update(a.key for a in newly_reached(before, before + minutes[ALL]))
+        by_month: Counter = Counter()
+        for day, entry in pupil.stats.items():
+            if lo <= day <= hi and int(entry.get("n", 0)):
+                by_month[month_of(day)] += int(entry.get("m", 0))
+        out.month_participants.update(by_month.keys())
+        out.month_minutes.update(by_month)
     return out
 
 
@@ -227,4 +238,7 @@ def month_figures(roster: Mapping[str, int], months: Mapping[str, dict], start: 
             )
         for activity in record.get("a", ()):
             out.activities[activity] = 1
+        # Every pupil active in a month is counted once in it, whatever month they were last active before.
+        out.month_participants[month] += sum(int(n) for n in record.get("d", {}).get(ALL, {}).values())
+        out.month_minutes[month] += int(record.get("m", {}).get(ALL, 0))
     return out

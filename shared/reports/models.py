@@ -67,6 +67,12 @@ class Suppression(_Out):
                  "cell of a breakdown, the next smallest cell is hidden too")
 
 
+class TrendMonth(_Out):
+    month: str = Field(description="YYYY-MM")
+    participants: Count = Field(description="pupils who learned in the month")
+    hours: Hours
+
+
 class Insight(_Out):
     period: Period
     as_of: str | None = Field(description="how fresh the figures are: now for a school report; for partner and "
@@ -86,6 +92,7 @@ class Insight(_Out):
     activities_available: int = Field(description="activities offered, open at some time in the period")
     activities_used: int = Field(description="distinct activities redeemed in the period, whoever offered them")
     activities_available_used: int = Field(description="of the activities offered, those redeemed")
+    trend: list[TrendMonth] = Field(default_factory=list, description="month by month over the period")
 
 
 class SchoolRef(_Out):
@@ -126,6 +133,8 @@ class PartnerReport(Insight):
     suppression: Suppression = Field(default_factory=Suppression)
     schools: list[SchoolLine]
     schools_pending: int = Field(description="member schools not rolled up yet (not in the figures)")
+    next_rollup_at: str | None = Field(
+        default=None, description="while some figures are not rolled up yet: when the roll-up next runs")
 
 
 class PartnerLine(_Out):
@@ -143,3 +152,5 @@ class NationalReport(Insight):
     schools: int = Field(description="schools in the figures (rolled up at least once)")
     partners: list[PartnerLine]
     partners_pending: int = Field(description="partners not rolled up yet (not in the figures)")
+    next_rollup_at: str | None = Field(
+        default=None, description="while some figures are not rolled up yet: when the roll-up next runs")

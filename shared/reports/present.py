@@ -75,6 +75,28 @@ def _hours_by(prefix: str, f: Figures, show: Disclosure) -> dict:
     return {name: show.cell(minutes_to_hours(minutes[name]), pupils.get(name, 0)) for name in _by_amount(minutes)}
 
 
+def _months(first: str, last: str) -> list[str]:
+    year, month = int(first[:4]), int(first[5:7])
+    out = []
+    while f"{year:04d}-{month:02d}" <= last:
+        out.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return out
+
+
+def _trend(f: Figures, show: Disclosure, start: date | None, end: date | None, today: date) -> list[dict]:
+    """Month by month over the period (from its first month, or the first with learning, to its last or now):
+    pupils who learned, and their hours (hidden with them when fewer than 5)."""
+    active = sorted(m for m, n in f.month_participants.items() if n)
+    first = start.strftime("%Y-%m") if start else (active[0] if active else None)
+    if first is None:
+        return []
+    last = min(end or today, today).strftime("%Y-%m")
+    return [{"month": m, "participants": show.cell(f.month_participants[m], f.month_participants[m]),
+             "hours": show.cell(minutes_to_hours(f.month_minutes[m]), f.month_participants[m])}
+            for m in _months(first, max(first, last))]
+
+
 def insight(f: Figures, show: Disclosure, *, today: date, offered: Iterable[ActivityWindow],
             start: date | None, end: date | None) -> dict:
     """The fields every report shares (`Insight`), with cells passed through `show`."""
@@ -100,6 +122,7 @@ def insight(f: Figures, show: Disclosure, *, today: date, offered: Iterable[Acti
         "activities_available": len(available),
         "activities_used": len(used),
         "activities_available_used": len(available & used),
+        "trend": _trend(f, show, start, end, today),
     }
 
 
@@ -128,6 +151,9 @@ def _insight_rows(report: Insight) -> Iterator[list]:
             yield [section, name, "hours", hours]
     for name, n in report.awards.items():
         yield ["award", name, "pupils", n]
+    for month in report.trend:
+        yield ["month", month.month, "participants", month.participants]
+        yield ["month", month.month, "hours", month.hours]
 
 
 def report_csv(report: SchoolReport | PartnerReport | NationalReport) -> bytes:

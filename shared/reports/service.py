@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 
 from shared.ids import iso, utcnow
 from shared.learning.awards import minutes_to_hours
@@ -54,6 +54,7 @@ from shared.reports.store import (
 from shared.reports.suppression import Disclosure, Exact, SmallNumbersHidden
 from shared.security import scope
 from shared.security.principal import Principal, Role
+from shared.settings import get_settings
 from shared.storage.clients import Storage, get_storage
 
 # --- school -----------------------------------------------------------------------------------------
@@ -115,6 +116,14 @@ def _figures(row: SummaryRow, period: Period) -> Figures:
     return month_figures(row.summary.roster, row.summary.months, _month(period.from_), _month(period.to))
 
 
+def _next_rollup(now: datetime) -> str:
+    """When the roll-up timer next runs (REPORTS_ROLLUP_SCHEDULE, NCRONTAB with seconds first)."""
+    # croniter is only needed here; loading it lazily keeps it out of every other function's cold start.
+    from croniter import croniter
+
+    return iso(croniter(get_settings().reports_rollup_schedule, now, second_at_beginning=True).get_next(datetime))
+
+
 def _oldest(rows: Iterable[SummaryRow]) -> str | None:
     return min((r.rolled_up_at for r in rows if r.rolled_up_at), default=None)
 
@@ -155,6 +164,7 @@ def partner_report(caller: Principal, partner_id: str, query: ReportQuery, *,
     return PartnerReport(
         partner=PartnerRef(id=partner.id, name=partner.name), period=period, as_of=_oldest(rows.values()),
         schools=lines, schools_pending=len(schools) - len(rows),
+        next_rollup_at=_next_rollup(utcnow()) if len(rows) < len(schools) else None,
         **insight(total, show, today=utcnow().date(), offered=offered, start=period.from_, end=period.to),
     )
 
@@ -178,6 +188,7 @@ def national_report(caller: Principal, query: ReportQuery, *, storage: Storage |
     return NationalReport(
         period=period, as_of=_oldest(rows.values()), schools=sum(row.schools for row in rows.values()),
         partners=lines, partners_pending=len(names) - len(rows),
+        next_rollup_at=_next_rollup(utcnow()) if len(rows) < len(names) else None,
         **insight(total, show, today=utcnow().date(), offered=all_destinations(storage) + clubs,
                   start=period.from_, end=period.to),
     )

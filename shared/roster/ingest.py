@@ -151,7 +151,8 @@ def sync_school(
     if not dry_run:
         _apply(storage, school, plan, now)
         audit.record(Action.ROSTER_INGESTED, actor_id=actor_id, subject_ids=[], school_id=school.id,
-                     partner_id=school.partner_id, storage=storage)
+                     partner_id=school.partner_id, storage=storage,
+                     record_count=plan.created + plan.updated + plan.unchanged + len(plan.leavers))
     report = RosterReport(
         school_id=school.id, mode=mode, dry_run=dry_run, received=parsed.received, created=plan.created,
         updated=plan.updated, unchanged=plan.unchanged, left=len(plan.leavers), reactivated=plan.reactivated,

@@ -12,13 +12,16 @@ from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
 
-from azure.data.tables import UpdateMode
+from azure.core import MatchConditions
+from azure.data.tables import TableTransactionError, TransactionOperation, UpdateMode
 
-from shared.roster.model import Gender, PupilRecord
-from shared.roster.rules import cohort_of, match_key, year_group_of_cohort
+from shared.errors import ConcurrencyConflict
+from shared.roster.model import DobPolicy, Gender, PupilRecord
+from shared.roster.rules import apply_dob_policy, cohort_of, match_key, year_group_of_cohort
 from shared.storage.clients import Storage
 from shared.storage.names import PUPILS
 from shared.storage.tables import (
+    MAX_BATCH,
     Entity,
     get_entity,
     increment_if_match,
@@ -206,3 +209,42 @@ def mark_erasing(storage: Storage, school_id: str, pupil_id: str, etag: str) -> 
 
 def delete_pupil(storage: Storage, school_id: str, pupil_id: str) -> None:
     storage.table(PUPILS).delete_entity(school_id, pupil_id)
+
+
+BLUR_PASSES = 5
+
+
+def blur_dates_of_birth(storage: Storage, school_id: str) -> int:
+    """Reduce every stored date of birth of the school to 1 January of its year (the generic policy).
+
+    The cohort is written alongside (from the exact date, while it is still known), so year groups stay
+    right. Each row is merged under its own ETag, in transactions of up to 100: a row changed meanwhile
+    (a sync, an erasure) fails its transaction, and the pass starts again on fresh rows. Idempotent; returns
+    how many dates were blurred.
+    """
+    table = storage.table(PUPILS)
+    blurred = 0
+    for _ in range(BLUR_PASSES):
+        rows = [e for e in query_all(table, "PartitionKey eq @s and RowKey ge @lo and RowKey lt @hi",
+                                     {"s": school_id, "lo": PUPIL_PREFIX, "hi": PUPIL_RANGE_END})
+                if date.fromisoformat(e["date_of_birth"]) != apply_dob_policy(
+                    date.fromisoformat(e["date_of_birth"]), DobPolicy.GENERIC)]
+        if not rows:
+            return blurred
+        try:
+            for start in range(0, len(rows), MAX_BATCH):
+                chunk = rows[start:start + MAX_BATCH]
+                table.submit_transaction([
+                    (TransactionOperation.UPDATE, {
+                        "PartitionKey": e["PartitionKey"], "RowKey": e["RowKey"],
+                        "date_of_birth": apply_dob_policy(date.fromisoformat(e["date_of_birth"]),
+                                                          DobPolicy.GENERIC).isoformat(),
+                        "cohort": int(e.get("cohort") or cohort_of(date.fromisoformat(e["date_of_birth"]))),
+                    }, {"mode": UpdateMode.MERGE, "etag": e.metadata["etag"],
+                        "match_condition": MatchConditions.IfNotModified})
+                    for e in chunk
+                ])
+                blurred += len(chunk)
+        except TableTransactionError:
+            continue
+    raise ConcurrencyConflict("The pupils' records kept changing; try switching again in a moment.")

@@ -111,7 +111,9 @@ def start_web_host(azurite, folder: Path, settings: Callable[[str], dict[str, st
 # outlive these tests and pick up blobs that other tests drop for their own ingest.
 @pytest.fixture(scope="package")
 def web_host(azurite, tmp_path_factory) -> Iterator[Devhost]:
-    host = start_web_host(azurite, tmp_path_factory.mktemp("web-devhost"))
+    # The report roll-up runs when a test says so (tests/browser/test_staff.py), never on the hour mid-test.
+    host = start_web_host(azurite, tmp_path_factory.mktemp("web-devhost"),
+                          lambda base_url: {"REPORTS_ROLLUP_SCHEDULE": "0 0 0 1 1 *"})
     yield host
     host.stop()
 
@@ -288,10 +290,32 @@ def stat_value(region: Page | Locator, label: str) -> str:
         ".stat__value").inner_text()
 
 
+SETTLED = """() => Promise.all(document.getAnimations()
+  .filter((a) => a.effect.getTiming().iterations !== Infinity).map((a) => a.finished.catch(() => null)))"""
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+# axe-core's own rules (WCAG 2.x A/AA and its best practices), on the page as shown.
+AXE_RUN = """async () => {
+  const result = await axe.run(document, { resultTypes: ["violations"] });
+  return result.violations.map((v) => `${v.id} (${v.impact}): ${v.help} -> ${v.nodes.slice(0, 3)
+    .map((n) => n.target.join(" ")).join(" | ")}`);
+}"""
+
+
+def axe_violations(page: Page) -> list[str]:
+    """axe-core's violations on the page as it is now (loaded through DevTools, so the page's CSP still holds)."""
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(AXE.read_text(encoding="utf-8") + "\n;undefined")
+    return page.evaluate(AXE_RUN)
+
+
 def screenshot(page: Page, name: str) -> Path:
-    """Check the page as shown (ACCESSIBILITY_PROBLEMS), then save it whole as test-artifacts/web/<name>.png."""
+    """Check the page as shown (ACCESSIBILITY_PROBLEMS and axe-core), then save it as test-artifacts/web/<name>.png."""
+    # Judge what stays on screen: entrance animations (a card fading in) run to their end first.
+    page.evaluate(SETTLED)
     problems = page.evaluate(ACCESSIBILITY_PROBLEMS)
     assert problems == [], f"{name}: {problems}"
+    violations = axe_violations(page)
+    assert violations == [], f"{name}: axe-core found " + "\n".join(violations)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True, animations="disabled")

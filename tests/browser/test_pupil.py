@@ -45,13 +45,16 @@ def add_stamp(page: Page, typed: str) -> None:
     page.get_by_role("button", name="Add my stamp").click()
 
 
-def test_a_pupil_redeems_stamp_codes_typed_loosely_and_sees_the_award(browsing, http_api, new_tenant, tmp_path):
+def test_a_pupil_at_29_hours_adds_a_1_hour_code_and_sees_the_bronze_celebration_ladder_and_skills(
+        browsing, http_api, new_tenant, tmp_path):
     tenant = new_tenant("Oakfield")
     museum = partner_activity(http_api, tenant, title="Museum explorers", hours=2.5,
                               skills=["teamwork", "communication"], interests=["arts & culture"])
-    camp = partner_activity(http_api, tenant, title="Summer science camp", hours=30,
-                            skills=["problem solving", "creativity"], interests=["STEM", "nature & outdoors"],
+    camp = partner_activity(http_api, tenant, title="Summer science camp", hours=26.5,
+                            skills=["problem solving", "teamwork"], interests=["STEM", "nature & outdoors"],
                             employer_engagement=True)
+    pond = partner_activity(http_api, tenant, title="Pond dipping", hours=1, skills=["teamwork"],
+                            interests=["nature & outdoors"])
     creds = pupil_credentials(http_api, tenant)
     page = browsing.page(PHONE)
 
@@ -59,7 +62,14 @@ def test_a_pupil_redeems_stamp_codes_typed_loosely_and_sees_the_award(browsing, 
     expect(page.get_by_role("heading", name="Welcome!")).to_be_visible()
     screenshot(page, "pupil-01-welcome-phone")
     sign_in_as_pupil(page, creds)
-    expect(page.get_by_text("Your first award is the Bronze Award at 30 hours.")).to_be_visible()
+    ladder = page.get_by_role("region", name="My award ladder")
+    expect(ladder).to_contain_text("Your first award is the Bronze Award at 30 hours. Keep going!")
+    expect(page.get_by_role("region", name="My skills and interests")).to_contain_text(
+        "Add a stamp and the skills you use will show here.")
+    # Who can see what, named.
+    expect(page.locator(".privacy-note")).to_have_text(
+        "Who can see your hours and awards: your school, your local Children's University and the Children's "
+        "University Trust. Nobody else.")
     screenshot(page, "pupil-02-home-phone")
 
     # "RED 2468" as a child types it: mixed case, a dash, stray spaces. The preview shows it was understood.
@@ -68,7 +78,6 @@ def test_a_pupil_redeems_stamp_codes_typed_loosely_and_sees_the_award(browsing, 
     expect(page.locator(".code-preview")).to_have_text(museum)
     screenshot(page, "pupil-03-typing-code-phone")
     page.get_by_role("button", name="Add my stamp").click()
-
     unlocked = page.get_by_role("region", name="Museum explorers")
     expect(unlocked).to_contain_text("You unlocked")
     expect(unlocked).to_contain_text("+2.5 hours")
@@ -77,36 +86,119 @@ def test_a_pupil_redeems_stamp_codes_typed_loosely_and_sees_the_award(browsing, 
         "aria-valuetext", "27.5 hours to go to the Bronze Award")
     screenshot(page, "pupil-04-unlocked-phone")
 
-    colour, digits = camp.split()
-    add_stamp(page, f"{colour.lower()}{digits}")
-    unlocked = page.get_by_role("region", name="Summer science camp")
-    expect(unlocked).to_contain_text("+30 hours")
-    expect(unlocked).to_contain_text("You met people from the world of work")
-    expect(unlocked).to_contain_text("You got the Bronze Award!")
-    expect(page.locator(".big-number")).to_have_text("32.5 hours")
-    expect(page.get_by_role("progressbar")).to_have_attribute("aria-valuetext", "32.5 hours to go to the Silver Award")
-    screenshot(page, "pupil-05-award-phone")
+    # Slips get a hint of their own, checked before anything is sent; typing again clears it.
+    add_stamp(page, "grean 1234")
+    expect(page.locator(".field__error")).to_have_text("We don't know the colour GREAN. Did you mean GREEN?")
+    expect(page.get_by_role("region", name="Museum explorers")).to_have_count(0)  # one result at a time
+    screenshot(page, "pupil-05-unknown-colour-phone")
+    page.get_by_label("Stamp code").press_sequentially("x")
+    expect(page.locator(".field__error")).to_be_hidden()
+    add_stamp(page, "blue 12")
+    expect(page.locator(".field__error")).to_have_text("A stamp code has 4 numbers after the colour. You typed 2.")
+    add_stamp(page, "blue 123456")
+    expect(page.locator(".field__error")).to_have_text(
+        "A stamp code has only 4 numbers after the colour. You typed 6.")
 
-    awards = page.get_by_role("region", name="My awards")
-    expect(awards.get_by_role("listitem")).to_have_count(1)
+    # The same code again is a friendly "already done", not an error.
+    add_stamp(page, museum.lower())
+    expect(page.locator(".notice--friendly")).to_have_text("You've already added this stamp. Well done!")
+    expect(page.locator(".field__error")).to_be_hidden()
+    screenshot(page, "pupil-06-already-added-phone")
+
+    add_stamp(page, camp)
+    expect(page.get_by_role("region", name="Summer science camp")).to_contain_text("+26.5 hours")
+    expect(page.locator(".big-number")).to_have_text("29 hours")
+
+    # 29 + 1 = 30: the Bronze Award, celebrated full screen, medal first and the certificate one tap away.
+    add_stamp(page, pond)
+    celebration = page.get_by_role("dialog", name="You got the Bronze Award!")
+    expect(celebration).to_be_visible()
+    assert celebration.locator(".celebration__card > *").first.evaluate(
+        "el => el.classList.contains('celebration__medal')")
+    box = celebration.bounding_box()
+    assert box is not None and box["width"] >= 389 and box["height"] >= 800  # the whole phone screen
+    expect(celebration).to_contain_text("For 30 hours of learning. Well done!")
+    expect(celebration).to_contain_text("Next up: the Silver Award at 65 hours.")
+    get_it = celebration.get_by_role("button", name="Get my certificate")
+    expect(get_it).to_be_focused()
+    screenshot(page, "pupil-07-bronze-celebration-phone")
     with page.expect_download() as download:
-        awards.get_by_role("button", name="Download my Bronze Award certificate").click()
+        get_it.click()
     certificate = tmp_path / download.value.suggested_filename
     download.value.save_as(certificate)
     assert certificate.name == "certificate-bronze-award.pdf"
     pdf = pdfium.PdfDocument(certificate)
-    assert len(pdf) == 1
-    assert "Bronze Award" in pdf[0].get_textpage().get_text_range()
+    assert len(pdf) == 1 and "Bronze Award" in pdf[0].get_textpage().get_text_range()
+    expect(celebration.get_by_role("status")).to_have_text("Your certificate has downloaded.")
+    celebration.get_by_role("button", name="Keep going").click()
+    expect(celebration).to_be_hidden()
+    expect(page.get_by_role("region", name="Pond dipping")).to_be_focused()
 
-    # The same code again is a friendly "already done", not an error page.
-    add_stamp(page, museum.lower())
-    expect(page.locator(".field__error")).to_have_text("You've already added this stamp. Well done!")
-    expect(page.get_by_label("Stamp code")).to_be_focused()
+    # The ladder: Bronze earned with its date, Silver next with the hours to go, the rest greyed and locked.
+    steps = page.get_by_role("region", name="My award ladder").get_by_role("listitem")
+    expect(steps).to_have_count(4)
+    expect(steps.nth(0)).to_contain_text("Bronze Award")
+    expect(steps.nth(0)).to_contain_text("Earned on ")
+    expect(steps.nth(1)).to_contain_text("Silver AwardNext: 35 hours to go")
+    expect(steps.nth(2)).to_contain_text("Gold AwardLocked · at 100 hours")
+    expect(steps.nth(3)).to_contain_text("Bronze CertificateLocked · at 130 hours")
+    expect(page.get_by_role("progressbar")).to_have_attribute("aria-valuetext", "35 hours to go to the Silver Award")
+    # Skills and interests from every stamp, with their hours, most first.
+    skills = page.get_by_role("region", name="My skills and interests")
+    expect(skills.locator(".chips--skills .chip")).to_have_text(
+        ["teamwork · 30 h", "problem solving · 26.5 h", "communication · 2.5 h"])
+    expect(skills.locator(".chips--interests .chip")).to_have_text(
+        ["nature & outdoors · 27.5 h", "STEM · 26.5 h", "arts & culture · 2.5 h"])
+    screenshot(page, "pupil-08-ladder-and-skills-phone")
 
     laptop = browsing.page(LAPTOP)
     sign_in_as_pupil(laptop, pupil_credentials(http_api, tenant))
-    expect(laptop.get_by_role("region", name="What I've done").get_by_role("listitem")).to_have_count(2)
-    screenshot(laptop, "pupil-06-home-laptop")
+    expect(laptop.get_by_role("region", name="What I've done").get_by_role("listitem")).to_have_count(3)
+    screenshot(laptop, "pupil-09-home-laptop")
+
+
+def test_the_celebration_keeps_still_for_reduced_motion_and_fits_a_laptop(browsing, http_api, new_tenant):
+    tenant = new_tenant("Stillwater")
+    code = partner_activity(http_api, tenant, title="Big adventure", hours=30, skills=["resilience"],
+                            interests=["sport"])
+    page = browsing.page({**LAPTOP, "reduced_motion": "reduce"})
+    sign_in_as_pupil(page, pupil_credentials(http_api, tenant))
+    add_stamp(page, code)
+    celebration = page.get_by_role("dialog", name="You got the Bronze Award!")
+    expect(celebration).to_be_visible()
+    moving = page.evaluate("""() => [...document.querySelectorAll('.celebration *')]
+        .filter((el) => getComputedStyle(el).animationName !== 'none').length""")
+    assert moving == 0
+    screenshot(page, "pupil-10-bronze-celebration-laptop")
+    page.keyboard.press("Escape")
+    expect(celebration).to_be_hidden()
+
+
+def test_an_expired_session_keeps_the_typed_code_and_adds_it_after_signing_in_again(browsing, http_api, new_tenant):
+    tenant = new_tenant("Hollybrook")
+    code = partner_activity(http_api, tenant, title="Library quest", hours=2, skills=["independence"],
+                            interests=["reading & writing"])
+    creds = pupil_credentials(http_api, tenant)
+    page = browsing.page(PHONE)
+    sign_in_as_pupil(page, creds)
+
+    # The session has ended on the server: the API refuses the code and the refresh token alike.
+    refuse = lambda route: route.fulfill(status=401, body="{}", content_type="application/problem+json")  # noqa: E731
+    page.route("**/api/redemptions", refuse)
+    page.route("**/api/auth/refresh", refuse)
+    add_stamp(page, code.lower())
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
+    expect(page.get_by_role("status").filter(has_text="You were signed out.")).to_have_text(
+        f"You were signed out. Sign in again and we'll add {code} for you.")
+    screenshot(page, "pupil-11-session-ended-phone")
+    page.unroute("**/api/redemptions")
+    page.unroute("**/api/auth/refresh")
+
+    page.get_by_label("Username").fill(creds["username"])
+    page.get_by_label("Password", exact=True).fill(creds["password"])
+    page.get_by_role("button", name="Let's go!").click()
+    expect(page.get_by_role("region", name="Library quest")).to_contain_text("+2 hours")
+    expect(page.locator(".big-number")).to_have_text("2 hours")
 
 
 def test_a_wrong_password_gets_a_plain_message_and_keeps_the_username(browsing, http_api, new_tenant):
@@ -195,7 +287,7 @@ def test_tokens_stay_out_of_local_storage_and_a_401_is_refreshed_once(browsing, 
     page.reload()
     expect(page.get_by_role("heading", name="My hours")).to_be_visible()
 
-    # When the refresh token is refused too, the pupil is back at the start and told why.
+    # When the refresh token is refused too, the pupil is asked to sign in again and told why.
     page.route("**/api/me/progress", lambda route: route.fulfill(status=401, body="{}",
                                                                    content_type="application/problem+json"))
     page.route("**/api/auth/refresh", lambda route: route.fulfill(status=401, body="{}",
@@ -203,5 +295,5 @@ def test_tokens_stay_out_of_local_storage_and_a_401_is_refreshed_once(browsing, 
     page.get_by_role("link", name="Children's University Online: home").click()
     expect(page.get_by_role("status").filter(has_text="You have been signed out. Please sign in again.")
            ).to_be_visible()
-    expect(page.get_by_role("heading", name="Welcome!")).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
     assert page.evaluate("() => sessionStorage.length") == 0

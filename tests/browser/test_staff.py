@@ -9,7 +9,10 @@ import pypdfium2 as pdfium
 import pytest
 from playwright.sync_api import Page, expect
 
+from shared.reports import roll_up_partner
+from shared.storage.clients import get_storage
 from tests.browser.conftest import LAPTOP, PHONE, screenshot, stat_value
+from tests.browser.test_pupil import partner_activity
 from tests.world import STAFF_PASSWORD, Actor, totp_code, unique_email
 from tests.world import sign_in as world_sign_in
 
@@ -49,7 +52,7 @@ def test_a_cu_manager_makes_an_activity_with_a_code_sheet_and_invites_a_coordina
     form.get_by_role("button", name="Create activity").click()
     created = page.get_by_role("status").filter(has_text="Created “Castle trail”")
     expect(created).to_be_visible()
-    expect(page.get_by_role("heading", name="Castle trail", level=3)).to_be_visible()
+    expect(page.get_by_role("heading", name="Castle trail", level=2)).to_be_visible()
     screenshot(page, "manager-02-activities-laptop")
 
     created.get_by_role("link", name="Make its stamp codes").click()
@@ -114,6 +117,10 @@ def test_the_trust_sees_every_partner_their_reports_and_the_compliance_view(brow
     refresh_token = world_sign_in(http_api, tenant.staff)["refresh_token"]
     for expected in (200, 401):
         assert http_api.post("/api/auth/refresh", json={"refresh_token": refresh_token}).status == expected
+    # One pupil learns: a count of fewer than 5 pupils, and hours that would say what that child did.
+    code = partner_activity(http_api, tenant, title="Moor walk", hours=2, skills=["resilience"],
+                            interests=["nature & outdoors"])
+    assert http_api.as_(tenant.pupil.token).post("/api/redemptions", json={"code": code}).status == 201
     page = browsing.page(LAPTOP)
     sign_in(page, trust_admin, lands_on="Partners")
     screenshot(page, "trust-01-partners-laptop")
@@ -121,12 +128,26 @@ def test_the_trust_sees_every_partner_their_reports_and_the_compliance_view(brow
     expect(page.get_by_role("link", name=re.compile("^Moorside Primary"))).to_be_visible()
     page.get_by_role("link", name="Report", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Report: Moorside Children's University")
+    # Before the first roll-up: no zeros, but when the figures will be there.
+    preparing = page.locator(".notice").filter(has_text="These figures are being prepared.")
+    expect(preparing).to_contain_text("The next update is at")
+    expect(page.locator(".stat")).to_have_count(0)
+    screenshot(page, "trust-02-partner-report-preparing-laptop")
+    roll_up_partner(get_storage(), tenant.partner_id)
+    page.get_by_role("button", name="Show", exact=True).click()
     expect(page.get_by_role("figure", name=re.compile("^Gender"))).to_be_visible()
+    expect(page.get_by_role("figure", name="Hours of learning, month by month")).to_be_visible()
+    # One pupil: their count is "<5", their hours are hidden and say why; one message per chart.
+    assert stat_value(page, "pupils") == "<5"
+    expect(page.locator(".stat").filter(has_text="hours of learning")).to_contain_text(
+        "Hiddenhours of learninghidden: fewer than 5 pupils")
+    for chart in page.locator("figure.chart").all():
+        assert chart.locator("p").count() <= 1, chart.inner_text()
 
     main_nav(page, "National report")
     expect(page.get_by_role("heading", level=1)).to_have_text("National report")
     expect(page.get_by_role("figure", name=re.compile("^Hours by skill"))).to_be_visible()
-    screenshot(page, "trust-02-national-report-laptop")
+    screenshot(page, "trust-03-national-report-laptop")
 
     main_nav(page, "Compliance")
     expect(page.get_by_role("heading", level=1)).to_have_text("Compliance")
@@ -134,7 +155,7 @@ def test_the_trust_sees_every_partner_their_reports_and_the_compliance_view(brow
     expect(page.get_by_role("region", name="Audit trail").get_by_role("table")).to_be_visible()
     alerts = page.get_by_role("region", name="Alerts")
     expect(alerts).to_contain_text("A refresh token was used twice")
-    screenshot(page, "trust-03-compliance-laptop")
+    screenshot(page, "trust-04-compliance-laptop")
     alerts.get_by_role("button", name="Email me these alerts").click()
     expect(alerts.get_by_role("status")).to_have_text("The alerts have been emailed to you.")
     assert mailbox.to(trust_admin.email)[-1].template == "alerts"

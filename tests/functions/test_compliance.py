@@ -127,3 +127,23 @@ def test_pupils_cannot_see_the_compliance_view_and_anonymous_callers_must_sign_i
 def test_the_compliance_view_holds_no_personal_data(world, made):
     body = world.as_(world.admin).get("/api/compliance").body.decode()
     assert "Ledgerwood" not in body and "2016-05-04" not in body
+
+
+def test_the_audit_view_names_staff_and_counts_the_pupils_a_load_touched(world):
+    from tests.world import add_pupil
+
+    staff = world.as_(world.a.staff)
+    body = {"pupils": [{"first_name": f"Counted{i}", "last_name": "Auditpupil", "date_of_birth": "2016-04-0" + str(i),
+                        "gender": "other"} for i in range(1, 7)]}
+    assert staff.post(f"/api/schools/{world.a.school_id}/roster", json=body, params={"mode": "partial"}).status == 200
+    pupil = add_pupil(staff, world.a.school_id)
+    assert staff.get(f"/api/schools/{world.a.school_id}/pupils/{pupil}").status == 200
+    entries = staff.get("/api/audit").json()["entries"]
+    loads = [e for e in entries if e["action"] == "roster_ingested" and e["actor_id"] == world.a.staff.id]
+    assert 6 in [e["record_count"] for e in loads] and 1 in [e["record_count"] for e in loads]
+    read = next(e for e in entries if e["action"] == "pupil_read" and e["subject_ids"] == [pupil])
+    assert read["record_count"] == 1
+    me = staff.get("/api/me").json()
+    assert (read["actor_name"], read["actor_role"]) == (me["display_name"], "school_staff")
+    # Names are joined when the log is read: the stored entry has none, and no pupil is ever named.
+    assert all(e["actor_name"] is None for e in entries if (e["actor_id"] or "").startswith("pup_"))

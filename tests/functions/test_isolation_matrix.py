@@ -8,6 +8,7 @@ the API.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -95,6 +96,11 @@ CASES = [
     Case("codes_list", lambda w, t: {"activity_id": _club(w, t)["activity_id"]}),
     Case("redemptions_create", lambda w, t: {},
          lambda w, t: {"code": _club(w, t)["code"], "pupil_id": t.pupil.id}, missing_detail=UNKNOWN_CODE),
+    Case("group_redemptions_create", lambda w, t: {"school_id": t.school_id},
+         lambda w, t: {"activity_id": _club(w, t)["activity_id"], "pupil_ids": [t.pupil.id],
+                       "session_id": secrets.token_hex(8)}),
+    Case("school_awards", lambda w, t: {"school_id": t.school_id},
+         query=lambda w, t: {"from": "2020-01-01", "to": "2020-12-31"}),
     Case("pupil_progress", _pupil),
     Case("certificate_get", lambda w, t: {"certificate_id": _club(w, t)["certificate_id"]}),
     Case("school_report", lambda w, t: {"school_id": t.school_id}),

@@ -553,3 +553,42 @@ def test_one_hidden_part_of_a_breakdown_takes_the_next_smallest_with_it():
     assert hide.cell(12.5, 4) == "<5" and hide.cell(0.0, 0) == 0.0 and hide.cell(7, 5) == 7
     assert Counter(hide.breakdown({"x": (5, 5), "y": (5, 5)}, 10).values()) == Counter({5: 2})
 
+
+
+# --- month by month, and before the first roll-up ------------------------------------------------------
+
+
+def test_school_report_has_a_month_by_month_trend(insight):
+    report = school_report(insight)
+    months = {m["month"]: (m["participants"], m["hours"]) for m in report["trend"]}
+    # D1: p1 A1, p2 A1 + Summer (34 h); D2: p1 A2, p3 A2 + Away (6 h). (Tests above add to March.)
+    assert [m["month"] for m in report["trend"][:3]] == ["2025-01", "2025-02", "2025-03"]
+    assert (months["2025-01"], months["2025-02"]) == ((2, 34.0), (2, 6.0))
+    # Every month up to now is there, the quiet ones as zero, so the chart's gaps are real.
+    assert report["trend"][-1]["month"] == utcnow().strftime("%Y-%m")
+    assert all(months[m] == (0, 0.0) for m in months if m > "2025-03")
+    assert sum(hours for _, hours in months.values()) == report["total_hours"]
+    ranged = school_report(insight, **{"from": "2025-02-01", "to": "2025-02-28"})
+    assert ranged["trend"] == [{"month": "2025-02", "participants": 2, "hours": 6.0}]
+
+
+def test_partner_trend_hides_months_with_fewer_than_5_pupils(rolled_up):
+    report = partner_report(rolled_up, **{"from": "2025-01-01", "to": "2025-03-31"})
+    # Three, three and two pupils a month: every month hidden, hours with its pupils.
+    assert report["trend"] == [{"month": m, "participants": "<5", "hours": "<5"}
+                               for m in ("2025-01", "2025-02", "2025-03")]
+
+
+def test_reports_not_rolled_up_yet_say_when_the_next_roll_up_runs(rolled_up):
+    report = partner_report(rolled_up)
+    if report["schools_pending"] == 0:  # every school rolled up (earlier tests run a full roll-up)
+        assert report["next_rollup_at"] is None
+    fresh = rolled_up.world.as_(rolled_up.world.admin).post("/api/partners", json={"name": "Brand new CU"}).json()
+    rolled_up.world.as_(rolled_up.world.admin).post(f"/api/partners/{fresh['id']}/schools", json={"name": "New"})
+    waiting = rolled_up.world.as_(rolled_up.world.admin).get(f"/api/partners/{fresh['id']}/report").json()
+    assert waiting["as_of"] is None and waiting["schools_pending"] == 1
+    # The default schedule is every hour at half past.
+    assert waiting["next_rollup_at"] > utcnow().isoformat()[:19] and waiting["next_rollup_at"][14:19] == "30:00"
+    csv_rows = rolled_up.as_(rolled_up.manager).get(f"/api/partners/{rolled_up.partner_id}/report",
+                                                    params={"format": "csv"}).body.decode()
+    assert "month,2025-01,participants,<5" in csv_rows

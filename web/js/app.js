@@ -10,6 +10,10 @@ import { accountPage, forgotPasswordPage, resetPasswordPage } from "./pages/acco
 import { pupilHome } from "./pages/pupil.js";
 import { partnerPage, partnersPage, schoolPage } from "./pages/organisation.js";
 import { pupilsPage } from "./pages/pupils.js";
+import { pupilDetailPage } from "./pages/pupil-detail.js";
+import { groupHoursPage } from "./pages/group-hours.js";
+import { certificatesPage } from "./pages/certificates.js";
+import { schoolSettingsPage } from "./pages/school-settings.js";
 import { uploadPage } from "./pages/upload.js";
 import { activitiesPage, activityPage } from "./pages/activities.js";
 import { reportPage } from "./pages/report.js";
@@ -39,6 +43,10 @@ const ROUTES = [
   ["national", reportPage, STAFF],
   ["schools/:schoolId", schoolPage, STAFF],
   ["schools/:schoolId/pupils", pupilsPage, STAFF],
+  ["schools/:schoolId/pupils/:pupilId", pupilDetailPage, STAFF],
+  ["schools/:schoolId/group-hours", groupHoursPage, STAFF],
+  ["schools/:schoolId/certificates", certificatesPage, STAFF],
+  ["schools/:schoolId/settings", schoolSettingsPage, STAFF],
   ["schools/:schoolId/upload", uploadPage, STAFF],
   ["schools/:schoolId/activities", activitiesPage, STAFF],
   ["schools/:schoolId/activities/:activityId", activityPage, STAFF],
@@ -133,6 +141,8 @@ async function render() {
     replace(nav);
   }
   main.setAttribute("aria-busy", "true");
+  // The previous page goes at once (no half-dimmed form under a header that already says "Sign out").
+  replace(main, loadingState());
   let content;
   try {
     content = await route.page(route.params, context);
@@ -150,6 +160,12 @@ async function render() {
 }
 let rendered = false;
 
+function loadingState() {
+  return h("div", { class: "page page--narrow loading-state" },
+    h("div", { class: "spinner", "aria-hidden": "true" }),
+    h("p", { class: "loading", role: "status" }, "Loading…"));
+}
+
 function pageError(error) {
   if (error instanceof api.ApiError && error.status === 401) {
     return errorPanel("Please sign in again", "Your session has ended.", { home: "#/" });
@@ -158,7 +174,14 @@ function pageError(error) {
     return errorPanel("Not found", "This does not exist, or you do not have access to it.",
       { home: session.homeRoute() });
   }
-  return errorPanel("Something went wrong", error?.message || "Please try again.", { home: session.homeRoute() });
+  if (error instanceof api.ApiError) {
+    return errorPanel("Something went wrong", error.status >= 500
+      ? "Children's University had a problem answering. Please try again in a moment."
+      : error.message, { home: session.homeRoute() });
+  }
+  // A failed fetch (offline, the service down) or a bug: never the browser's own words ("Failed to fetch").
+  return errorPanel("We can't reach Children's University",
+    "Check your internet connection, then try again. Nothing you have saved is lost.", { home: session.homeRoute() });
 }
 
 async function start() {
@@ -172,9 +195,20 @@ async function start() {
   } else if (session.refreshToken()) {
     await api.refresh();
   }
-  session.onChange((u, reason) => {
-    if (reason === "expired") setFlash("You have been signed out. Please sign in again.");
-    if (!u && match(currentPath())?.access !== PUBLIC) go("#/");
+  session.onChange((u, reason, previous) => {
+    const onPrivatePage = match(currentPath())?.access !== PUBLIC;
+    if (reason === "expired" && previous) {
+      // Back to the right sign-in, and afterwards back here (a pupil's typed code is kept by their page).
+      const pupil = previous.role === "pupil";
+      const code = pupil ? session.pendingCodeValue(previous) : null;
+      setFlash(code
+        ? `You were signed out. Sign in again and we'll add ${code} for you.`
+        : "You have been signed out. Please sign in again.");
+      if (onPrivatePage) session.rememberReturn(window.location.hash, previous.role);
+      go(pupil ? "#/signin" : "#/staff/signin");
+    } else if (!u && onPrivatePage) {
+      go("#/");
+    }
     renderUserArea();
   });
   window.addEventListener("hashchange", render);
@@ -182,3 +216,12 @@ async function start() {
 }
 
 start();
+
+// Installable on phones and tablets: the worker caches the app shell only (sw.js), never an API answer.
+if ("serviceWorker" in navigator) {
+  window.addEventListener("load", () => {
+    navigator.serviceWorker.register("sw.js").catch(() => {
+      // Not fatal: the app works the same without it, only not offline or installed.
+    });
+  });
+}

@@ -43,6 +43,7 @@ export function start(tokens) {
 /** Forget the session; `reason` is "signed-out" or "expired" (the API refused the tokens). */
 export function clear(reason = "signed-out") {
   const wasSignedIn = currentUser !== null;
+  const previous = currentUser;
   accessToken = null;
   currentUser = null;
   try {
@@ -50,7 +51,7 @@ export function clear(reason = "signed-out") {
   } catch {
     // Nothing stored.
   }
-  listeners.forEach((listener) => listener(null, wasSignedIn ? reason : null));
+  listeners.forEach((listener) => listener(null, wasSignedIn ? reason : null, previous));
 }
 
 export function onChange(listener) {
@@ -70,4 +71,32 @@ export function homeRoute(u = currentUser) {
   if (u.role === "school_staff") return `#/schools/${encodeURIComponent(u.school_id)}`;
   if (u.role === "partner_manager") return `#/partners/${encodeURIComponent(u.partner_id)}`;
   return "#/partners";
+}
+
+// Where to go back to after signing in again, when a session ended under someone's hands (memory only).
+let returnTo = null;
+
+export function rememberReturn(route, role) {
+  returnTo = route ? { route, pupil: role === "pupil" } : null;
+}
+
+/** The route to go back to for this user (pupil routes for pupils, staff routes for staff), once. */
+export function takeReturn(u) {
+  const kept = returnTo;
+  returnTo = null;
+  if (!kept || !u || kept.pupil !== (u.role === "pupil")) return null;
+  return kept.route;
+}
+
+// A stamp code typed when the session ended: kept in memory and added once the same pupil has signed in
+// again (never for another child who signs in on the same tablet).
+let pending = null;
+
+export function keepPendingCode(code) {
+  pending = code && currentUser ? { code, userId: currentUser.id } : null;
+}
+
+/** The code kept for this pupil (`u`, default: whoever is signed in), or null. */
+export function pendingCodeValue(u = currentUser) {
+  return pending && u && pending.userId === u.id ? pending.code : null;
 }

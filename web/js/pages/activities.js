@@ -118,7 +118,7 @@ function activityForm(vocabulary, ownerBody, onCreated) {
 function activityCard(activity, base) {
   return h("li", { class: "activity" },
     h("div", { class: "activity__main" },
-      h("h3", { class: "activity__title" }, h("a", { href: `${base}/${encodeURIComponent(activity.id)}` }, activity.title)),
+      h("h2", { class: "activity__title" }, h("a", { href: `${base}/${encodeURIComponent(activity.id)}` }, activity.title)),
       h("p", { class: "activity__meta" },
         h("span", { class: "pill" }, `${hours(activity.hours)} h`),
         activity.employer_engagement ? h("span", { class: "pill pill--work" }, "World of work") : null,

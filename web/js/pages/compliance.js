@@ -1,5 +1,5 @@
 // Compliance: alerts from the audit trail, what is stored, what is due to be deleted, which schools have not
-// synced, the last retention run, and the audit trail of who did what (pseudonymous ids only).
+// synced, the last retention run, and the audit trail of who did what (staff by name; pupils never named).
 
 import * as api from "../api.js";
 import { dateTime, field, h, isoDate, longDate, plural, replace } from "../dom.js";
@@ -60,12 +60,24 @@ function alertsPanel(alerts, user) {
 
 const AUDIT_PAGE = 50;
 
+const ROLES = { school_staff: "school staff", partner_manager: "CU manager", trust_admin: "the Trust" };
+
+/** Who did it, as staff know each other: a name for staff, never a pupil's; the id only when unknown. */
+function actor(e) {
+  if (!e.actor_id) return h("span", {}, "Automatic (system)");
+  if (e.actor_name) return h("span", {}, e.actor_name, h("span", { class: "muted" }, ` · ${ROLES[e.actor_role] || "staff"}`));
+  if (e.actor_id.startsWith("pup_")) return h("span", {}, "A pupil");
+  if (e.actor_id.startsWith("stf_")) return h("span", {}, "A former member of staff");
+  return h("span", { class: "mono" }, e.actor_id);
+}
+
 function auditRow(e) {
+  const count = e.record_count ?? (e.subject_ids || []).length;
   return h("tr", {},
     h("td", { "data-label": "When" }, dateTime(e.at)),
-    h("td", { "data-label": "Who", class: "mono" }, e.actor_id || "system"),
+    h("td", { "data-label": "Who" }, actor(e)),
     h("td", { "data-label": "Action" }, humanise(e.action)),
-    h("td", { "data-label": "About" }, plural((e.subject_ids || []).length, "record")));
+    h("td", { "data-label": "About" }, count ? plural(count, "record") : "–"));
 }
 
 /** The newest entries first, a page at a time (a day at the Trust can hold hundreds). */
@@ -87,7 +99,7 @@ function auditTable(entries) {
   return h("div", {},
     h("div", { class: "table-wrap" }, h("table", { class: "table table--compact" },
       h("caption", { class: "visually-hidden" }, "Audit entries"),
-      h("thead", {}, h("tr", {}, ["When", "Who (id)", "Action", "About"].map((t) => h("th", { scope: "col" }, t)))),
+      h("thead", {}, h("tr", {}, ["When", "Who", "Action", "About"].map((t) => h("th", { scope: "col" }, t)))),
       body)),
     h("div", { class: "actions" }, count, more));
 }
@@ -105,16 +117,15 @@ export async function compliancePage(params, { user } = {}) {
   weekAgo.setDate(weekAgo.getDate() - 7);
   const from = h("input", { type: "date", value: isoDate(weekAgo) });
   const to = h("input", { type: "date", value: isoDate(new Date()) });
-  const subject = h("input", { type: "text", autocomplete: "off", spellcheck: "false" });
   const show = h("button", { type: "submit", class: "button" }, "Show");
   const auditBody = h("div", { "aria-live": "polite" });
   const form = h("form", { class: "toolbar", novalidate: true },
-    field("From", from), field("To", to), field("Record id (optional)", subject),
+    field("From", from), field("To", to),
     h("div", { class: "toolbar__buttons" }, show));
   const loadAudit = async () => {
     try {
       const { entries } = await api.get("/audit", {
-        query: { from: from.value, to: to.value, subject_id: subject.value.trim() || undefined },
+        query: { from: from.value, to: to.value },
       });
       replace(auditBody, auditTable(entries));
     } catch (error) {

@@ -20,10 +20,13 @@ export function staffNav(user, params, pattern) {
   } else {
     const base = `#/schools/${encodeURIComponent(user.school_id)}`;
     items.push(link(base, "Home", pattern === "schools/:schoolId"));
-    items.push(link(`${base}/pupils`, "Pupils", pattern === "schools/:schoolId/pupils"));
+    items.push(link(`${base}/pupils`, "Pupils", here("#/schools/:schoolId/pupils")));
+    items.push(link(`${base}/group-hours`, "Record hours", pattern === "schools/:schoolId/group-hours"));
+    items.push(link(`${base}/certificates`, "Certificates", pattern === "schools/:schoolId/certificates"));
     items.push(link(`${base}/upload`, "Upload", pattern === "schools/:schoolId/upload"));
     items.push(link(`${base}/activities`, "Activities", here("#/schools/:schoolId/activities")));
     items.push(link(`${base}/report`, "Report", pattern === "schools/:schoolId/report"));
+    items.push(link(`${base}/settings`, "Settings", pattern === "schools/:schoolId/settings"));
   }
   items.push(link("#/compliance", "Compliance", pattern === "compliance"));
   return h("ul", { class: "site-nav__list" }, items);

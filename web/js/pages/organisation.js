@@ -4,6 +4,7 @@ import * as api from "../api.js";
 import { dateTime, field, h, replace } from "../dom.js";
 import { icon } from "../icons.js";
 import { busy, cardLink, describeError, notice, pageHeader, panel, showFieldErrors } from "./common.js";
+import { termPanel } from "./dashboard.js";
 
 const schools = new Map();
 const partners = new Map();
@@ -12,6 +13,11 @@ const partners = new Map();
 export async function school(schoolId) {
   if (!schools.has(schoolId)) schools.set(schoolId, await api.get(`/schools/${encodeURIComponent(schoolId)}`));
   return schools.get(schoolId);
+}
+
+/** Drop a school from the cache after it changed (its settings page). */
+export function forgetSchool(schoolId) {
+  schools.delete(schoolId);
 }
 
 export async function partner(partnerId) {
@@ -35,7 +41,7 @@ export async function schoolContext(schoolId, user, current) {
   }
   const tabs = user.role === "school_staff" ? null : h("nav", { class: "tabs", "aria-label": s.name },
     h("ul", {}, [["", "Overview"], ["/pupils", "Pupils"], ["/upload", "Upload"], ["/activities", "Activities"],
-      ["/report", "Report"]].map(([suffix, label]) => h("li", {}, h("a", {
+      ["/certificates", "Certificates"], ["/report", "Report"], ["/settings", "Settings"]].map(([suffix, label]) => h("li", {}, h("a", {
       href: base + suffix, class: "tabs__link", "aria-current": current === (suffix || "overview") ? "page" : null,
     }, label)))));
   return { school: s, crumbs: crumbs.length ? crumbs : undefined, tabs };
@@ -194,10 +200,11 @@ export async function schoolPage({ schoolId }, { user }) {
   const context = await schoolContext(schoolId, user, "overview");
   const s = context.school;
   const base = `#/schools/${encodeURIComponent(schoolId)}`;
-  const [pupils, staff] = await Promise.all([
+  const [pupils, staff, term] = await Promise.all([
     api.get(`/schools/${encodeURIComponent(schoolId)}/pupils`, { query: { status: "active", page_size: 1000 } })
       .catch(() => null),
     api.get(`/schools/${encodeURIComponent(schoolId)}/staff`).then((r) => r.staff).catch(() => []),
+    termPanel(schoolId).catch(() => null),
   ]);
   const count = pupils ? `${pupils.pupils.length}${pupils.next_page_token ? "+" : ""}` : "–";
   const staffList = h("div", {}, staffTable(staff));
@@ -208,19 +215,27 @@ export async function schoolPage({ schoolId }, { user }) {
         : "No pupils loaded from the MIS yet: start with an upload.",
     }),
     context.tabs,
+    term,
     h("ul", { class: "card-grid" },
       h("li", {}, cardLink(`${base}/pupils`, "Pupils", `${count} active pupils · login cards and passwords`,
         icon("people"))),
+      user.role === "school_staff" ? h("li", {}, cardLink(`${base}/group-hours`, "Record hours for a group",
+        "A club session or trip: tick who came", icon("check"))) : null,
+      h("li", {}, cardLink(`${base}/certificates`, "Certificates for an assembly", "Every award reached, in one PDF",
+        icon("medal"))),
       h("li", {}, cardLink(`${base}/upload`, "Upload from your MIS", "SIMS, Arbor, Bromcom… (CSV)", icon("upload"))),
       h("li", {}, cardLink(`${base}/activities`, "Activities and codes", "School clubs and their stamp codes",
         icon("ticket"))),
       h("li", {}, cardLink(`${base}/report`, "Report", "Hours, skills and who takes part", icon("chart")))),
-    panel("Staff", staffList, h("h3", {}, "Invite a colleague"),
-      inviteForm(`/schools/${encodeURIComponent(schoolId)}/staff`, {
-        what: "colleague",
-        onInvited: (created) => {
-          staff.push(created);
-          replace(staffList, staffTable(staff));
-        },
-      })));
+    // Staff accounts are created by the partner manager (DPIA); a coordinator asks them.
+    panel("Staff", staffList, user.role === "school_staff"
+      ? h("p", { class: "muted" }, "To add a colleague, ask your Children's University manager to invite them.")
+      : [h("h3", {}, "Invite a colleague"),
+        inviteForm(`/schools/${encodeURIComponent(schoolId)}/staff`, {
+          what: "colleague",
+          onInvited: (created) => {
+            staff.push(created);
+            replace(staffList, staffTable(staff));
+          },
+        })]));
 }

@@ -9,11 +9,11 @@ import { schoolContext } from "./organisation.js";
 const MAX_CARDS = 200; // POST /login-cards takes at most this many pupils at once
 const GENDERS = [["female", "Female"], ["male", "Male"], ["other", "Other"]];
 
-function fullName(p) {
+export function fullName(p) {
   return `${p.first_name} ${p.last_name}`;
 }
 
-function yearLabel(year) {
+export function yearLabel(year) {
   if (year === null || year === undefined) return "–";
   return year <= 0 ? "Reception" : `Year ${year}`;
 }
@@ -23,7 +23,7 @@ function matches(p, words) {
   return words.every((word) => haystack.includes(word));
 }
 
-function credentialsDialog(pupil, creds) {
+export function credentialsDialog(pupil, creds) {
   return dialog(`New password for ${fullName(pupil)}`, h("div", {},
     h("dl", { class: "credentials" },
       h("dt", {}, "Username"), h("dd", {}, creds.username),
@@ -32,7 +32,7 @@ function credentialsDialog(pupil, creds) {
   [["Done", "done"]]);
 }
 
-async function rectifyDialog(schoolPath, pupil) {
+export async function rectifyDialog(schoolPath, pupil) {
   const inputs = {
     first_name: h("input", { type: "text", value: pupil.first_name, autocomplete: "off" }),
     last_name: h("input", { type: "text", value: pupil.last_name, autocomplete: "off" }),
@@ -125,6 +125,11 @@ export async function pupilsPage({ schoolId }, { user }) {
   const statusSelect = h("select", { id: "pupil-status" },
     h("option", { value: "active" }, "Current pupils"), h("option", { value: "left" }, "Left the school"));
   const yearSelect = h("select", { id: "pupil-year" });
+  // The same order as the column headings (which a phone does not show): "key-direction".
+  const sortSelect = h("select", { id: "pupil-sort" },
+    h("option", { value: "name-up" }, "Surname, A to Z"), h("option", { value: "name-down" }, "Surname, Z to A"),
+    h("option", { value: "year-up" }, "Year group"), h("option", { value: "hours-down" }, "Most hours first"),
+    h("option", { value: "hours-up" }, "Fewest hours first"));
   const summary = h("p", { class: "muted", role: "status" });
   const feedback = h("div", { class: "form-problem" });
   const body = h("tbody");
@@ -135,10 +140,18 @@ export async function pupilsPage({ schoolId }, { user }) {
     h("span", {}, "Print login cards"));
   const tableWrap = h("div", { class: "table-wrap" });
 
+  // Sorted by surname unless a column heading says otherwise; the heading carries aria-sort.
+  let sort = { key: "name", ascending: true };
+  const SORTS = {
+    name: (a, b) => a.last_name.localeCompare(b.last_name) || a.first_name.localeCompare(b.first_name),
+    year: (a, b) => a.year_group - b.year_group || SORTS.name(a, b),
+    hours: (a, b) => a.total_hours - b.total_hours || SORTS.name(a, b),
+  };
   const visible = () => {
     const words = search.value.toLowerCase().split(/\s+/).filter(Boolean);
     const year = yearSelect.value;
-    return pupils.filter((p) => matches(p, words) && (!year || String(p.year_group) === year));
+    const order = (a, b) => (sort.ascending ? 1 : -1) * SORTS[sort.key](a, b);
+    return pupils.filter((p) => matches(p, words) && (!year || String(p.year_group) === year)).sort(order);
   };
 
   function drawYears() {
@@ -199,7 +212,9 @@ export async function pupilsPage({ schoolId }, { user }) {
     });
     return h("tr", {},
       h("td", { class: "table__check" }, box),
-      h("th", { scope: "row", "data-label": "Name" }, fullName(p),
+      h("th", { scope: "row", "data-label": "Name" },
+        h("a", { href: `#${schoolPath}/pupils/${encodeURIComponent(p.id)}` }, fullName(p)),
+        p.restricted ? h("span", { class: "table__sub" }, "Restricted") : null,
         p.status === "left" && p.deletion_due
           ? h("span", { class: "table__sub" }, `Left · deleted on ${longDate(p.deletion_due)}`) : null),
       h("td", { "data-label": "Year" }, yearLabel(p.year_group)),
@@ -261,11 +276,37 @@ export async function pupilsPage({ schoolId }, { user }) {
   });
 
   const emptyState = h("p", { class: "empty" });
+  const headings = [];
+  function setSort(next) {
+    sort = next;
+    headings.forEach((m) => m());
+    const value = `${sort.key}-${sort.ascending ? "up" : "down"}`;
+    if ([...sortSelect.options].some((o) => o.value === value)) sortSelect.value = value;
+    draw();
+  }
+  sortSelect.addEventListener("change", () => {
+    const [key, direction] = sortSelect.value.split("-");
+    setSort({ key, ascending: direction === "up" });
+  });
+  function sortHeading(label, key, className) {
+    const button = h("button", { type: "button", class: "sort" }, label);
+    const th = h("th", { scope: "col", class: className || null }, button);
+    const mark = () => {
+      const active = sort.key === key;
+      th.setAttribute("aria-sort", active ? (sort.ascending ? "ascending" : "descending") : "none");
+      button.dataset.sorted = active ? (sort.ascending ? "up" : "down") : "";
+    };
+    button.addEventListener("click", () => setSort({ key, ascending: sort.key === key ? !sort.ascending : true }));
+    headings.push(mark);
+    mark();
+    return th;
+  }
   replace(tableWrap, h("table", { class: "table table--pupils" },
     h("caption", { class: "visually-hidden" }, "Pupils"),
     h("thead", {}, h("tr", {},
       h("th", { scope: "col", class: "table__check" }, h("span", { class: "visually-hidden" }, "Selected")),
-      ["Name", "Year", "Username", "Hours"].map((t) => h("th", { scope: "col", class: t === "Hours" ? "num" : null }, t)),
+      sortHeading("Name", "name"), sortHeading("Year", "year"), h("th", { scope: "col" }, "Username"),
+      sortHeading("Hours", "hours", "num"),
       h("th", { scope: "col" }, h("span", { class: "visually-hidden" }, "Actions")))),
     body));
   drawYears();
@@ -277,7 +318,8 @@ export async function pupilsPage({ schoolId }, { user }) {
     h("div", { class: "toolbar toolbar--search" },
       field("Search", search, { hint: "Name, username or UPN" }),
       field("Show", statusSelect),
-      field("Year", yearSelect)),
+      field("Year", yearSelect),
+      field("Sort by", sortSelect)),
     feedback,
     h("div", { class: "select-bar" }, selectAllBox, summary),
     tableWrap,

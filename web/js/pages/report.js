@@ -18,10 +18,14 @@ function schoolYearStart(today = new Date()) {
   return new Date(year, 8, 1);
 }
 
+// "<5" stands only for a count of pupils; hours and rates behind it say they are hidden, and why.
+const HIDDEN = "hidden";
+const HIDDEN_WHY = "hidden: fewer than 5 pupils";
 const shown = (value, format = String) => (value === SUPPRESSED ? SUPPRESSED : format(value ?? 0));
+const amount = (value, format = String) => (value === SUPPRESSED ? HIDDEN : format(value ?? 0));
 
 function percent(rate) {
-  return shown(rate, (n) => `${Math.round(Number(n) * 1000) / 10}%`);
+  return amount(rate, (n) => `${Math.round(Number(n) * 1000) / 10}%`);
 }
 
 /** Chartable items of a {name: number | "<5"} mapping, and the names whose figure is hidden. */
@@ -43,7 +47,30 @@ function hiddenNote(hidden) {
 
 function chartPanel(title, mapping, options = {}, { label, value } = {}) {
   const { items, hidden } = split(mapping, label, value);
+  if (!items.some((item) => item.value > 0) && hidden.length) {
+    // One message per chart: everything there is to show is hidden.
+    return panel(null, h("figure", { class: "chart" }, h("figcaption", { class: "chart__title" }, title),
+      hiddenNote(hidden)));
+  }
   return panel(null, barChart(title, items, options), hiddenNote(hidden));
+}
+
+const MONTH = new Intl.DateTimeFormat("en-GB", { month: "short", year: "numeric" });
+
+function monthLabel(month) {
+  return MONTH.format(new Date(`${month}-15T12:00:00`));
+}
+
+/** Month by month: hours of learning and pupils taking part. */
+function trendPanel(trend) {
+  if (!trend?.length) return null;
+  const hoursBy = Object.fromEntries(trend.map((m) => [m.month, m.hours]));
+  const pupilsBy = Object.fromEntries(trend.map((m) => [m.month, m.participants]));
+  return h("div", { class: "charts" },
+    chartPanel("Hours of learning, month by month", hoursBy, { format: (v) => `${hours(v)} h`, ordered: true,
+      empty: "No learning in these months yet." }, { label: monthLabel }),
+    chartPanel("Pupils taking part, month by month", pupilsBy, { colour: "#0b6e6b", ordered: true,
+      empty: "No learning in these months yet." }, { label: monthLabel }));
 }
 
 /** Year groups come as "Year 5" (or a bare number); sort them as numbers, Reception first. */
@@ -93,15 +120,17 @@ function breakdown(report) {
   }
   if (report.schools && Array.isArray(report.schools)) {
     return panel("Schools", table("Schools", ["School", "Pupils", "Taking part", "Rate", "Hours", "Figures from"],
-      report.schools.map((s) => [s.name, shown(s.pupils), shown(s.participants), percent(s.participation_rate),
-        shown(s.total_hours, hours), s.as_of ? dateTime(s.as_of) : "Not rolled up yet"])),
+      report.schools.map((s) => (s.as_of
+        ? [s.name, shown(s.pupils), shown(s.participants), percent(s.participation_rate), amount(s.total_hours, hours),
+          dateTime(s.as_of)]
+        : [s.name, "–", "–", "–", "–", "Being prepared"]))),
     report.schools_pending ? h("p", { class: "muted" },
       `${report.schools_pending} school(s) not rolled up yet, so not in the figures.`) : null);
   }
   if (report.partners) {
     return panel("Partners", table("Partners", ["Partner", "Schools", "Pupils", "Taking part", "Rate", "Hours"],
       report.partners.map((p) => [p.name, String(p.schools), shown(p.pupils), shown(p.participants),
-        percent(p.participation_rate), shown(p.total_hours, hours)])),
+        percent(p.participation_rate), amount(p.total_hours, hours)])),
     report.partners_pending ? h("p", { class: "muted" },
       `${report.partners_pending} partner(s) not rolled up yet, so not in the figures.`) : null);
   }
@@ -116,20 +145,39 @@ function freshness(report) {
     parts.push(`Partner and national figures are kept by month, so this covers ${period.from ? longDate(period.from)
       : "the beginning"} to ${period.to ? longDate(period.to) : "now"}.`);
   }
-  if (report.suppression) parts.push("Figures for fewer than 5 pupils show as “<5”.");
+  if (report.suppression) {
+    parts.push("Counts of fewer than 5 pupils show as “<5”; hours and rates about fewer than 5 pupils are hidden.");
+  }
   return parts.length ? h("p", { class: "muted" }, parts.join(" ")) : null;
 }
 
+/** Partner and national figures come from a roll-up: before the first one there is nothing to show yet. */
+function preparing(report) {
+  const parts = report.schools_pending ?? report.partners_pending;
+  if (parts === undefined || report.as_of) return null;
+  const next = report.next_rollup_at ? ` The next update is at ${dateTime(report.next_rollup_at)}.` : "";
+  return notice(h("div", {}, h("p", {}, h("strong", {}, "These figures are being prepared.")),
+    h("p", {}, `Reports for partners and the whole programme are put together from each school's figures on a `
+      + `schedule.${next} Come back after that.`)), "info");
+}
+
+function hoursStat(label, value, hint) {
+  return value === SUPPRESSED ? stat(label, "Hidden", HIDDEN_WHY) : stat(label, hours(value ?? 0), hint);
+}
+
 function drawReport(report) {
+  const waiting = preparing(report);
+  if (waiting) return [waiting, breakdown(report)];
   return [
     freshness(report),
     h("div", { class: "stats stats--wide" },
       stat("pupils", shown(report.pupils)),
-      stat("taking part", shown(report.participants), `${percent(report.participation_rate)} of pupils`),
-      stat("hours of learning", shown(report.total_hours, hours),
-        report.hours_per_participant !== undefined
-          ? `${shown(report.hours_per_participant, hours)} per pupil taking part` : null),
-      stat("hours with employers", shown(report.employer_engagement_hours, hours)),
+      stat("taking part", shown(report.participants), report.participation_rate === SUPPRESSED
+        ? `rate ${HIDDEN_WHY}` : `${percent(report.participation_rate)} of pupils`),
+      hoursStat("hours of learning", report.total_hours,
+        report.hours_per_participant !== undefined && report.hours_per_participant !== SUPPRESSED
+          ? `${hours(report.hours_per_participant)} per pupil taking part` : null),
+      hoursStat("hours with employers", report.employer_engagement_hours),
       stat("activities used", report.activities_used, `of ${report.activities_available} available`)),
     h("div", { class: "charts" },
       chartPanel("Hours by skill", report.skills, { format: (v) => `${hours(v)} h` }),
@@ -139,6 +187,7 @@ function drawReport(report) {
         .sort(([a], [b]) => yearGroupOrder(a) - yearGroupOrder(b))), { colour: "#1d4ed8", ordered: true },
       { label: yearGroupLabel, value: (figures) => (typeof figures === "object" ? figures.participants : figures) }),
       chartPanel("Awards reached", report.awards, { colour: "#c2410c" })),
+    trendPanel(report.trend),
     breakdown(report),
   ];
 }

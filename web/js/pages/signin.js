@@ -91,7 +91,7 @@ export function pupilSignIn(params, { go }) {
     h("p", { class: "lead" }, "Your username and password are on your login card."),
     signInForm({
       usernameLabel: "Username", usernameType: "text", usernameAutocomplete: "username", submitLabel: "Let's go!",
-      onSignedIn: (user) => go(user.role === "pupil" ? "#/me" : session.homeRoute(user)),
+      onSignedIn: (user) => go(session.takeReturn(user) || (user.role === "pupil" ? "#/me" : session.homeRoute(user))),
       error: {
         missing: "Type your username and your password.",
         wrong: "That didn't work. Check your username and password and try again.",
@@ -116,7 +116,7 @@ export function staffSignIn(params, { go }) {
     signInForm({
       usernameLabel: "Email address", usernameType: "email", usernameAutocomplete: "username",
       submitLabel: "Sign in", extra: microsoft,
-      onSignedIn: (user) => go(session.homeRoute(user)),
+      onSignedIn: (user) => go(session.takeReturn(user) || session.homeRoute(user)),
       error: {
         missing: "Enter your email address and password.",
         wrong: "The email address or password is not right.",
