@@ -157,10 +157,13 @@ class PageWatch:
 
     origin: str
     problems: list[str] = field(default_factory=list)
+    # Console errors a test causes on purpose (a request it makes fail), as regular expressions.
+    expected: tuple[str, ...] = ()
 
     def console(self, message: ConsoleMessage) -> None:
         # Chromium logs every 4xx answer; those are answers the pages handle (a wrong code, a 404 probe).
-        if message.type == "error" and not CLIENT_ERROR_LOG.match(message.text):
+        if message.type == "error" and not CLIENT_ERROR_LOG.match(message.text) and not any(
+                re.search(pattern, message.text) for pattern in self.expected):
             self.problems.append(f"console error: {message.text}")
 
     def request(self, url: str) -> None:
@@ -186,12 +189,12 @@ class Browsing:
         self.base_url = base_url
         self.contexts: list[tuple[BrowserContext, PageWatch]] = []
 
-    def page(self, device: dict) -> Page:
-        """A page in a fresh context (its own sessionStorage)."""
+    def page(self, device: dict, *, expected_console: tuple[str, ...] = ()) -> Page:
+        """A page in a fresh context (its own sessionStorage); `expected_console`: errors the test causes."""
         context = self.browser.new_context(base_url=self.base_url, accept_downloads=True, locale="en-GB",
                                            timezone_id="Europe/London", service_workers="block", **device)
         context.set_default_timeout(15_000)
-        watch = PageWatch(self.base_url)
+        watch = PageWatch(self.base_url, expected=expected_console)
         context.route(lambda url: urlsplit(url).path in ("/", "/index.html"), _with_security_headers)
         context.on("request", lambda request: watch.request(request.url))
         page = context.new_page()

@@ -3,6 +3,7 @@ certificates, a pupil restricted on their page, and the school switched to gener
 
 from __future__ import annotations
 
+import json
 import re
 
 import pypdfium2 as pdfium
@@ -11,7 +12,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import LAPTOP, PHONE, screenshot, stat_value
 from tests.browser.test_coordinator import sign_in_as_staff
-from tests.world import Tenant
+from tests.world import STAFF_PASSWORD, Tenant
 
 pytestmark = pytest.mark.browser
 
@@ -170,3 +171,36 @@ def test_a_coordinator_restricts_a_pupil_from_their_page_and_switches_to_generic
     expect(audit).not_to_contain_text("stf_")
     expect(audit.get_by_label("Record id (optional)")).to_have_count(0)
     screenshot(page, "coordinator-09-audit-phone")
+
+
+def test_a_cu_manager_corrects_exports_and_removes_a_school_staff_account(browsing, http_api, new_tenant, tmp_path):
+    tenant = new_tenant("Elmfield")
+    colleague = http_api.as_(tenant.manager.token).post(f"/api/schools/{tenant.school_id}/staff", json={
+        "first_name": "Sam", "last_name": "Leaver", "nickname": "Mr Leaver",
+        "email": f"sam.leaver.{tenant.school_id}@example.org.uk"}).json()
+    page = browsing.page(LAPTOP)
+    page.goto("/#/staff/signin")
+    page.get_by_label("Email address").fill(tenant.manager.email)
+    page.get_by_label("Password", exact=True).fill(STAFF_PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    page.get_by_role("link", name=re.compile("^Elmfield Primary")).click()
+    staff = page.get_by_role("region", name="Staff")
+    staff.get_by_role("button", name="Edit Sam Leaver").click()
+    dialog = page.get_by_role("dialog", name="Correct details: Sam Leaver")
+    dialog.get_by_label("Known as").fill("Sam")
+    dialog.get_by_role("button", name="Save changes").click()
+    expect(staff.get_by_role("status").or_(staff.locator(".notice--success"))).to_contain_text(
+        "Saved the changes for Sam Leaver.")
+    assert http_api.as_(tenant.manager.token).get(f"/api/staff/{colleague['id']}").json()["nickname"] == "Sam"
+    with page.expect_download() as download:
+        staff.get_by_role("button", name="Download data of Sam Leaver").click()
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    assert json.loads(saved.read_text())["staff_id"] == colleague["id"]
+    screenshot(page, "manager-05-school-staff-laptop")
+    staff.get_by_role("button", name="Remove Sam Leaver").click()
+    page.get_by_role("dialog", name="Remove Sam Leaver's account?").get_by_role(
+        "button", name="Remove the account").click()
+    expect(staff.locator(".notice--success")).to_have_text("Sam Leaver's account has been removed.")
+    expect(staff.get_by_role("row", name=re.compile("Sam Leaver"))).to_have_count(0)
+    assert http_api.as_(tenant.manager.token).get(f"/api/staff/{colleague['id']}").status == 404

@@ -5,6 +5,7 @@ import { dateTime, field, h, replace } from "../dom.js";
 import { icon } from "../icons.js";
 import { busy, cardLink, describeError, notice, pageHeader, panel, showFieldErrors } from "./common.js";
 import { termPanel } from "./dashboard.js";
+import { staffPanelBody } from "./staff-admin.js";
 
 const schools = new Map();
 const partners = new Map();
@@ -207,7 +208,7 @@ export async function schoolPage({ schoolId }, { user }) {
     termPanel(schoolId).catch(() => null),
   ]);
   const count = pupils ? `${pupils.pupils.length}${pupils.next_page_token ? "+" : ""}` : "–";
-  const staffList = h("div", {}, staffTable(staff));
+  const staffList = staffPanelBody(user, staff);
   return h("div", { class: "page" },
     pageHeader(s.name, {
       crumbs: context.crumbs,
@@ -228,14 +229,14 @@ export async function schoolPage({ schoolId }, { user }) {
         icon("ticket"))),
       h("li", {}, cardLink(`${base}/report`, "Report", "Hours, skills and who takes part", icon("chart")))),
     // Staff accounts are created by the partner manager (DPIA); a coordinator asks them.
-    panel("Staff", staffList, user.role === "school_staff"
+    panel("Staff", staffList.element, user.role === "school_staff"
       ? h("p", { class: "muted" }, "To add a colleague, ask your Children's University manager to invite them.")
       : [h("h3", {}, "Invite a colleague"),
         inviteForm(`/schools/${encodeURIComponent(schoolId)}/staff`, {
           what: "colleague",
           onInvited: (created) => {
             staff.push(created);
-            replace(staffList, staffTable(staff));
+            staffList.redraw();
           },
         })]));
 }
