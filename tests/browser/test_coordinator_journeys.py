@@ -12,7 +12,8 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import LAPTOP, PHONE, screenshot, stat_value
 from tests.browser.test_coordinator import sign_in_as_staff
-from tests.world import STAFF_PASSWORD, Tenant
+from tests.browser.test_staff import sign_in
+from tests.world import Tenant
 
 pytestmark = pytest.mark.browser
 
@@ -179,10 +180,7 @@ def test_a_cu_manager_corrects_exports_and_removes_a_school_staff_account(browsi
         "first_name": "Sam", "last_name": "Leaver", "nickname": "Mr Leaver",
         "email": f"sam.leaver.{tenant.school_id}@example.org.uk"}).json()
     page = browsing.page(LAPTOP)
-    page.goto("/#/staff/signin")
-    page.get_by_label("Email address").fill(tenant.manager.email)
-    page.get_by_label("Password", exact=True).fill(STAFF_PASSWORD)
-    page.get_by_role("button", name="Sign in", exact=True).click()
+    sign_in(page, tenant.manager, lands_on="Elmfield Children's University")
     page.get_by_role("link", name=re.compile("^Elmfield Primary")).click()
     staff = page.get_by_role("region", name="Staff")
     staff.get_by_role("button", name="Edit Sam Leaver").click()
