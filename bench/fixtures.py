@@ -16,7 +16,8 @@ from datetime import date
 from shared.identity.service import accept_invitation
 from shared.ids import utcnow
 from shared.organisation import store as org_store
-from shared.organisation.models import PartnerIn, School, SchoolIn, StaffIn
+from shared.organisation.model import School
+from shared.organisation.schemas import PartnerIn, SchoolIn, StaffIn
 from shared.organisation.service import create_partner, create_school, create_school_staff
 from shared.roster.ingest import sync_school
 from shared.roster.model import MAX_AGE, MIN_AGE

@@ -15,17 +15,17 @@ from datetime import date
 import pyotp
 from azure.core.exceptions import ResourceExistsError, ResourceNotFoundError
 
+from shared.credentials.logins import login_key
+from shared.credentials.passwords import hash_password
 from shared.identity import second_factor
-from shared.identity.logins import login_key
-from shared.identity.passwords import hash_password
 from shared.identity.service import set_password
 from shared.learning import activities as learning
-from shared.learning.models import ActivityIn, CodesIn
+from shared.learning.schemas import ActivityIn, CodesIn
 from shared.organisation import service as organisation
-from shared.organisation.models import PartnerIn, SchoolIn, StaffIn
-from shared.roster.api import RosterMode
+from shared.organisation.schemas import PartnerIn, SchoolIn, StaffIn
 from shared.roster.ingest import sync_school
 from shared.roster.pupils import set_pupil_password
+from shared.roster.schemas import RosterMode
 from shared.roster.store import roster_of
 from shared.security.principal import Principal, Role
 from shared.settings import get_settings

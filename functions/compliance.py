@@ -4,7 +4,6 @@ import azure.functions as func
 
 from functions._http import HttpCall, endpoint
 from shared import audit, compliance
-from shared.alerts import service as alerts
 from shared.security.principal import STAFF_ROLES, Role
 
 bp = func.Blueprint()
@@ -14,7 +13,7 @@ TAGS = ("compliance",)
 @endpoint(bp, name="audit_list", method="GET", route="audit", summary="Audit entries in the caller's scope",
           roles=STAFF_ROLES, query=audit.AuditQuery, response=audit.AuditList, tags=TAGS)
 def audit_list(call: HttpCall) -> audit.AuditList:
-    return audit.view(call.caller, call.query)
+    return compliance.audit_view(call.caller, call.query)
 
 
 @endpoint(bp, name="compliance", method="GET", route="compliance",
@@ -26,6 +25,6 @@ def compliance_view(call: HttpCall) -> compliance.ComplianceOut:
 
 @endpoint(bp, name="compliance_alerts_email", method="POST", route="compliance/alerts/email",
           summary="Email the caller (the Trust) the alerts of the last days", roles=(Role.TRUST_ADMIN,),
-          response=alerts.AlertsEmailedOut, tags=TAGS)
-def alerts_email(call: HttpCall) -> alerts.AlertsEmailedOut:
-    return alerts.email_to_me(call.caller)
+          response=compliance.AlertsEmailedOut, tags=TAGS)
+def alerts_email(call: HttpCall) -> compliance.AlertsEmailedOut:
+    return compliance.email_alerts_to_me(call.caller)

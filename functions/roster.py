@@ -3,21 +3,8 @@
 import azure.functions as func
 
 from functions._http import HttpCall, endpoint
+from shared import erasure, roster
 from shared.api.spec import Reply
-from shared.roster import pupils
-from shared.roster.api import (
-    LoginCardsIn,
-    PasswordOut,
-    PupilList,
-    PupilListQuery,
-    PupilOut,
-    PupilPatch,
-    RosterJsonIn,
-    RosterQuery,
-    RosterReport,
-)
-from shared.roster.blob_drop import ingest_upload
-from shared.roster.ingest import JSON_CONTENT_TYPE, ROSTER_CONTENT_TYPES, ingest_for_caller
 from shared.security.principal import STAFF_ROLES
 
 bp = func.Blueprint()
@@ -27,12 +14,13 @@ PUPIL = "schools/{school_id}/pupils/{pupil_id}"
 
 @endpoint(bp, name="roster_upload", method="POST", route="schools/{school_id}/roster",
           summary="Upload an MIS export (CSV) or a JSON roster; full or partial sync; dry run",
-          roles=STAFF_ROLES, query=RosterQuery, request=RosterJsonIn, request_content_types=ROSTER_CONTENT_TYPES,
-          response=RosterReport, errors=(404, 413, 415), tags=TAGS)
-def roster_upload(call: HttpCall) -> RosterReport:
-    return ingest_for_caller(
+          roles=STAFF_ROLES, query=roster.RosterQuery, request=roster.RosterJsonIn,
+          request_content_types=roster.ROSTER_CONTENT_TYPES,
+          response=roster.RosterReport, errors=(404, 413, 415), tags=TAGS)
+def roster_upload(call: HttpCall) -> roster.RosterReport:
+    return roster.ingest_for_caller(
         call.caller, call.route["school_id"], data=call.raw_body, content_type=call.content_type,
-        pupils=call.body.pupils if call.content_type == JSON_CONTENT_TYPE else None,
+        pupils=call.body.pupils if call.content_type == roster.JSON_CONTENT_TYPE else None,
         mode=call.query.mode, dry_run=call.query.dry_run,
     )
 
@@ -41,45 +29,45 @@ def roster_upload(call: HttpCall) -> RosterReport:
 @bp.blob_trigger(arg_name="upload", path="mis-uploads/{school_id}/{name}", connection="AzureWebJobsStorage",
                  source=func.BlobSource.EVENT_GRID)
 def ingest_mis_upload(upload: func.InputStream) -> None:
-    ingest_upload(upload.name or "", upload.read())
+    roster.ingest_upload(upload.name or "", upload.read())
 
 
 @endpoint(bp, name="pupils_list", method="GET", route="schools/{school_id}/pupils", summary="A page of pupils",
-          roles=STAFF_ROLES, query=PupilListQuery, response=PupilList, errors=(404,), tags=TAGS)
-def list_pupils(call: HttpCall) -> PupilList:
-    return pupils.list_pupils(call.caller, call.route["school_id"], call.query)
+          roles=STAFF_ROLES, query=roster.PupilListQuery, response=roster.PupilList, errors=(404,), tags=TAGS)
+def list_pupils(call: HttpCall) -> roster.PupilList:
+    return roster.list_pupils(call.caller, call.route["school_id"], call.query)
 
 
 @endpoint(bp, name="pupil_get", method="GET", route=PUPIL, summary="A pupil", roles=STAFF_ROLES,
-          response=PupilOut, errors=(404,), tags=TAGS)
-def get_pupil(call: HttpCall) -> PupilOut:
-    return pupils.read_pupil(call.caller, call.route["school_id"], call.route["pupil_id"])
+          response=roster.PupilOut, errors=(404,), tags=TAGS)
+def get_pupil(call: HttpCall) -> roster.PupilOut:
+    return roster.read_pupil(call.caller, call.route["school_id"], call.route["pupil_id"])
 
 
 @endpoint(bp, name="pupil_rectify", method="PATCH", route=PUPIL, summary="Rectify a pupil's details, or restrict",
-          roles=STAFF_ROLES, request=PupilPatch, response=PupilOut, errors=(404,), tags=TAGS)
-def rectify_pupil(call: HttpCall) -> PupilOut:
-    return pupils.rectify_pupil(call.caller, call.route["school_id"], call.route["pupil_id"], call.body)
+          roles=STAFF_ROLES, request=roster.PupilPatch, response=roster.PupilOut, errors=(404,), tags=TAGS)
+def rectify_pupil(call: HttpCall) -> roster.PupilOut:
+    return roster.rectify_pupil(call.caller, call.route["school_id"], call.route["pupil_id"], call.body)
 
 
 @endpoint(bp, name="pupil_erase", method="DELETE", route=PUPIL, summary="Erase a pupil completely",
           roles=STAFF_ROLES, status=204, errors=(404,), tags=TAGS)
 def erase_pupil(call: HttpCall) -> None:
-    pupils.erase_pupil(call.caller, call.route["school_id"], call.route["pupil_id"])
+    erasure.erase_pupil(call.caller, call.route["school_id"], call.route["pupil_id"])
 
 
 @endpoint(bp, name="pupil_password_reset", method="POST", route=PUPIL + "/password",
-          summary="Give a pupil a new password (shown once)", roles=STAFF_ROLES, response=PasswordOut,
+          summary="Give a pupil a new password (shown once)", roles=STAFF_ROLES, response=roster.PasswordOut,
           errors=(404,), tags=TAGS)
-def reset_password(call: HttpCall) -> PasswordOut:
-    return pupils.reset_password(call.caller, call.route["school_id"], call.route["pupil_id"])
+def reset_password(call: HttpCall) -> roster.PasswordOut:
+    return roster.reset_password(call.caller, call.route["school_id"], call.route["pupil_id"])
 
 
 @endpoint(bp, name="pupil_login_cards", method="POST", route="schools/{school_id}/login-cards",
-          summary="Printable login cards with fresh passwords", roles=STAFF_ROLES, request=LoginCardsIn,
+          summary="Printable login cards with fresh passwords", roles=STAFF_ROLES, request=roster.LoginCardsIn,
           response_content_type="application/pdf", errors=(404,), tags=TAGS)
 def login_cards(call: HttpCall) -> Reply:
-    pdf = pupils.login_cards(call.caller, call.route["school_id"], call.body)
+    pdf = roster.login_cards(call.caller, call.route["school_id"], call.body)
     return Reply(body=pdf, content_type="application/pdf",
                  headers={"Content-Disposition": 'attachment; filename="login-cards.pdf"'})
 
@@ -88,4 +76,4 @@ def login_cards(call: HttpCall) -> Reply:
           summary="Subject-access export of everything stored about a pupil", roles=STAFF_ROLES, errors=(404,),
           tags=TAGS)
 def export_pupil(call: HttpCall) -> Reply:
-    return Reply(body=pupils.export_pupil(call.caller, call.route["school_id"], call.route["pupil_id"]))
+    return Reply(body=erasure.export_pupil(call.caller, call.route["school_id"], call.route["pupil_id"]))

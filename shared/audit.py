@@ -16,9 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from shared.alerts import rules as alert_rules
 from shared.alerts import store as alerts_store
-from shared.errors import FieldError, InvalidRequest
 from shared.ids import iso, utcnow
-from shared.security.principal import Principal, Role
 from shared.storage.clients import Storage, get_storage
 from shared.storage.names import AUDIT
 from shared.storage.tables import partition
@@ -191,48 +189,3 @@ class AuditEntryOut(BaseModel):
 
 class AuditList(BaseModel):
     entries: list[AuditEntryOut]
-
-
-def view(caller: Principal, query: AuditQuery, *, storage: Storage | None = None) -> AuditList:
-    """The audit trail within the caller's scope: the Trust sees all, a partner its schools, a school itself."""
-    today = utcnow().date()
-    end = query.to or today
-    start = query.from_ or end - timedelta(days=DEFAULT_DAYS - 1)
-    if start > end:
-        raise InvalidRequest("'from' must not be after 'to'.", errors=[FieldError("from is after to", "from")])
-    if (end - start).days >= MAX_DAYS:
-        raise InvalidRequest(
-            f"Ask for at most {MAX_DAYS} days at a time.", errors=[FieldError("range too long", "from")]
-        )
-    school_id = query.school_id
-    partner_id = None
-    if caller.role is Role.PARTNER_MANAGER:
-        partner_id = caller.partner_id
-    elif caller.role is Role.SCHOOL_STAFF:
-        school_id = caller.school_id
-    found = entries(start=start, end=end, subject_id=query.subject_id, school_id=school_id, partner_id=partner_id,
-                    limit=query.limit, storage=storage)
-    record(Action.AUDIT_READ, actor_id=caller.subject_id, school_id=caller.school_id, partner_id=caller.partner_id,
-           storage=storage)
-    names = _staff_names(storage or get_storage(), {e.actor_id for e in found if e.actor_id})
-    unknown = (None, None)
-    return AuditList(entries=[AuditEntryOut(**e.__dict__, actor_name=names.get(e.actor_id or "", unknown)[0],
-                                            actor_role=names.get(e.actor_id or "", unknown)[1])
-                              for e in found])
-
-
-def _staff_names(storage: Storage, actor_ids: set[str]) -> dict[str, tuple[str, str]]:
-    """Staff actors' names for the staff reading the log (one point read per distinct member of staff).
-
-    Names are looked up when the log is read, never written into entries, so once a member of staff is
-    erased their entries keep only the id.
-    """
-    # Imported here: the audit log sits below organisation, which records into it.
-    from shared.organisation.store import get_staff
-
-    out = {}
-    for actor_id in sorted(a for a in actor_ids if a.startswith("stf_")):
-        found = get_staff(storage, actor_id)
-        if found is not None:
-            out[actor_id] = (found[0].nickname, found[0].role.value)
-    return out

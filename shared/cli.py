@@ -13,7 +13,7 @@ import sys
 from pydantic import ValidationError
 
 from shared.errors import DomainError
-from shared.organisation.models import StaffIn
+from shared.organisation.schemas import StaffIn
 from shared.organisation.service import create_trust_admin
 
 

@@ -13,17 +13,76 @@ from datetime import date, timedelta
 
 from pydantic import BaseModel, Field
 
-from shared.alerts import service as alerts
-from shared.alerts.service import ALERT_DAYS, AlertOut
+from shared import audit
+from shared.alerts import rules as alert_rules
+from shared.alerts import store as alerts_store
 from shared.due_dates import school_exit_due_day
+from shared.errors import FieldError, InvalidRequest
 from shared.ids import parse_iso, utcnow
+from shared.mail import mailer, templates
 from shared.organisation import store as org_store
-from shared.organisation.models import School
+from shared.organisation.model import School
+from shared.organisation.store import get_staff
 from shared.retention import RetentionRunReport, latest_run, policy
 from shared.roster.store import PupilStatus, pupil_rows
+from shared.security import scope
 from shared.security.principal import Principal, Role
 from shared.settings import get_settings
 from shared.storage.clients import Storage, get_storage
+
+# --- alerts (rules and events: shared.alerts) ------------------------------------------------------
+
+ALERT_DAYS = 7
+
+
+class AlertOut(BaseModel):
+    kind: str = Field(description="refresh_token_reuse | sign_in_lockout_spike | mass_export | mass_erasure | "
+                                  "roster_sync_held")
+    title: str
+    first_at: str
+    last_at: str
+    count: int
+    actor_id: str | None = None
+    school_id: str | None = None
+    partner_id: str | None = None
+
+
+class AlertsEmailedOut(BaseModel):
+    alerts: int
+    emailed: bool
+
+
+def _scope_of(caller: Principal) -> str:
+    if caller.role is Role.TRUST_ADMIN:
+        return alerts_store.TRUST_SCOPE
+    if caller.role is Role.PARTNER_MANAGER:
+        return alerts_store.scopes_of(None, caller.partner_id)[-1]
+    return alerts_store.scopes_of(caller.school_id, None)[-1]
+
+
+def current_alerts(caller: Principal, today: date, *, storage: Storage) -> list[AlertOut]:
+    """Alerts of the last ALERT_DAYS days in the caller's scope, newest first."""
+    days = [today - timedelta(days=n) for n in range(ALERT_DAYS)]
+    found = alert_rules.alerts_from(alerts_store.events(storage, _scope_of(caller), reversed(days)))
+    return [AlertOut(**a.__dict__) for a in found]
+
+
+def email_alerts_to_me(caller: Principal, *, storage: Storage | None = None) -> AlertsEmailedOut:
+    """Email the caller (the Trust's DPO, a trust admin) the alerts of the last days."""
+    storage = storage or get_storage()
+    scope.require_role(caller, Role.TRUST_ADMIN)
+    alerts = current_alerts(caller, utcnow().date(), storage=storage)
+    found = get_staff(storage, caller.subject_id)
+    if not alerts or found is None:
+        return AlertsEmailedOut(alerts=len(alerts), emailed=False)
+    member = found[0]
+    lines = [f"{a.last_at}: {a.title}" + (f" ({a.count} times)" if a.count > 1 else "") for a in alerts]
+    url = f"{get_settings().public_base_url.rstrip('/')}/#/compliance"
+    sent = mailer.send(templates.alerts_digest(member.email, member.nickname, lines, url))
+    return AlertsEmailedOut(alerts=len(alerts), emailed=sent)
+
+
+# --- the view ---------------------------------------------------------------------------------------
 
 # --- responses (the endpoint takes no body and no query) ------------------------------------------
 
@@ -125,9 +184,55 @@ def view(caller: Principal, *, storage: Storage | None = None) -> ComplianceOut:
         deletions_due=[DeletionsDueOut(date=d.isoformat(), count=n) for d, n in sorted(due.items())],
         schools_stale_sync=sorted(stale, key=lambda s: (s.name.lower(), s.school_id)),
         last_retention_run=_run_out(latest_run(storage), caller),
-        alerts=alerts.current(caller, now.date(), storage=storage),
+        alerts=current_alerts(caller, now.date(), storage=storage),
     )
 
 
 def _day(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
+
+
+# --- the audit trail as staff read it (entries: shared.audit) ----------------------------------------
+
+def audit_view(caller: Principal, query: audit.AuditQuery, *, storage: Storage | None = None) -> audit.AuditList:
+    """The audit trail within the caller's scope: the Trust sees all, a partner its schools, a school itself."""
+    today = utcnow().date()
+    end = query.to or today
+    start = query.from_ or end - timedelta(days=audit.DEFAULT_DAYS - 1)
+    if start > end:
+        raise InvalidRequest("'from' must not be after 'to'.", errors=[FieldError("from is after to", "from")])
+    if (end - start).days >= audit.MAX_DAYS:
+        raise InvalidRequest(
+            f"Ask for at most {audit.MAX_DAYS} days at a time.", errors=[FieldError("range too long", "from")]
+        )
+    school_id = query.school_id
+    partner_id = None
+    if caller.role is Role.PARTNER_MANAGER:
+        partner_id = caller.partner_id
+    elif caller.role is Role.SCHOOL_STAFF:
+        school_id = caller.school_id
+    found = audit.entries(start=start, end=end, subject_id=query.subject_id, school_id=school_id,
+                          partner_id=partner_id, limit=query.limit, storage=storage)
+    audit.record(audit.Action.AUDIT_READ, actor_id=caller.subject_id, school_id=caller.school_id,
+                 partner_id=caller.partner_id, storage=storage)
+    names = _staff_names(storage or get_storage(), {e.actor_id for e in found if e.actor_id})
+    unknown = (None, None)
+    return audit.AuditList(entries=[
+        audit.AuditEntryOut(**e.__dict__, actor_name=names.get(e.actor_id or "", unknown)[0],
+                            actor_role=names.get(e.actor_id or "", unknown)[1])
+        for e in found
+    ])
+
+
+def _staff_names(storage: Storage, actor_ids: set[str]) -> dict[str, tuple[str, str]]:
+    """Staff actors' names for the staff reading the log (one point read per distinct member of staff).
+
+    Names are looked up when the log is read, never written into entries, so once a member of staff is
+    erased their entries keep only the id.
+    """
+    out = {}
+    for actor_id in sorted(a for a in actor_ids if a.startswith("stf_")):
+        found = get_staff(storage, actor_id)
+        if found is not None:
+            out[actor_id] = (found[0].nickname, found[0].role.value)
+    return out

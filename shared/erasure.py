@@ -9,13 +9,17 @@ from __future__ import annotations
 
 from datetime import date
 
-from shared import due_dates
-from shared.identity.logins import delete_login, login_key
+from shared import audit, due_dates
+from shared.audit import Action
+from shared.credentials.logins import delete_login, login_key
 from shared.learning import store as learning_store
-from shared.organisation.models import School
+from shared.organisation.access import visible_school
+from shared.organisation.model import School
 from shared.roster import store as roster_store
 from shared.roster.store import Pupil, pupil_entity
-from shared.storage.clients import Storage
+from shared.security import scope
+from shared.security.principal import Principal
+from shared.storage.clients import Storage, get_storage
 
 
 def erase_pupil_everywhere(storage: Storage, school_id: str, pupil: Pupil, *, etag: str) -> None:
@@ -54,3 +58,27 @@ def pupil_records(storage: Storage, school: School, pupil: Pupil) -> dict:
         "learning_record": learning,
         "sign_in": {"username": pupil.username, "has_password": pupil.has_login},
     }
+
+
+# --- the staff-facing endpoints ------------------------------------------------------------------
+
+def _visible_pupil(storage: Storage, caller: Principal, school_id: str, pupil_id: str) -> tuple[School, Pupil, str]:
+    school = visible_school(storage, caller, school_id)
+    pupil, etag = scope.visible(roster_store.get_pupil(storage, school.id, pupil_id))
+    return school, pupil, etag
+
+
+def erase_pupil(caller: Principal, school_id: str, pupil_id: str, *, storage: Storage | None = None) -> None:
+    storage = storage or get_storage()
+    school, pupil, etag = _visible_pupil(storage, caller, school_id, pupil_id)
+    erase_pupil_everywhere(storage, school.id, pupil, etag=etag)
+    audit.record(Action.PUPIL_ERASED, actor_id=caller.subject_id, subject_ids=[pupil.id], school_id=school.id,
+                 partner_id=school.partner_id, storage=storage)
+
+
+def export_pupil(caller: Principal, school_id: str, pupil_id: str, *, storage: Storage | None = None) -> dict:
+    storage = storage or get_storage()
+    school, pupil, _ = _visible_pupil(storage, caller, school_id, pupil_id)
+    audit.record(Action.PUPIL_EXPORTED, actor_id=caller.subject_id, subject_ids=[pupil.id], school_id=school.id,
+                 partner_id=school.partner_id, storage=storage)
+    return pupil_records(storage, school, pupil)

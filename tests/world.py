@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pyotp
 
-from shared.organisation.models import StaffIn
+from shared.organisation.schemas import StaffIn
 from shared.organisation.service import create_trust_admin
 from tests.support import FunctionsClient
 

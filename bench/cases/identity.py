@@ -49,10 +49,10 @@ def identity_login(ctx: BenchContext) -> Result:
     from argon2.exceptions import VerifyMismatchError
 
     from bench.fixtures import TRUST, new_coordinator, new_partner, school_with_pupils
+    from shared.credentials.logins import login_key, read_login
+    from shared.credentials.passwords import hasher
     from shared.errors import TooManyAttempts, Unauthenticated
     from shared.identity import lockout
-    from shared.identity.logins import login_key, read_login
-    from shared.identity.passwords import hasher
     from shared.identity.service import login
     from shared.ids import clock_moved
     from shared.roster.pupils import reset_password

@@ -155,8 +155,8 @@ def learning_redeem(ctx: BenchContext) -> Result:
     from shared.learning.activities import create_activity, create_codes
     from shared.learning.codes import generate_code
     from shared.learning.errors import CodeAlreadyRedeemed, CodeNotFound, CodeOutsideWindow, CodeUsedUp
-    from shared.learning.models import ActivityIn, CodesIn, RedemptionIn
     from shared.learning.redemption import MAX_FAILURES_PER_HOUR, WRITE_ATTEMPTS, redeem
+    from shared.learning.schemas import ActivityIn, CodesIn, RedemptionIn
     from shared.security.principal import Principal, Role
     from shared.storage.names import CODES
     from shared.storage.tables import get_entity

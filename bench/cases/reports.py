@@ -45,14 +45,14 @@ def _trust():
 
 
 def _partner(storage, name: str) -> str:
-    from shared.organisation.models import PartnerIn
+    from shared.organisation.schemas import PartnerIn
     from shared.organisation.service import create_partner
 
     return create_partner(_trust(), PartnerIn(name=name), storage=storage).id
 
 
 def _school(storage, partner_id: str, name: str):
-    from shared.organisation.models import SchoolIn
+    from shared.organisation.schemas import SchoolIn
     from shared.organisation.service import create_school
     from shared.organisation.store import get_school
 
@@ -62,7 +62,7 @@ def _school(storage, partner_id: str, name: str):
 def _activities(storage, partner_id: str, rng: random.Random) -> list[PoolActivity]:
     """Real partner activities (so the report lists and counts them), varied like a partner's offer."""
     from shared.learning.activities import create_activity
-    from shared.learning.models import ActivityIn
+    from shared.learning.schemas import ActivityIn
 
     pool = []
     for n in range(ACTIVITY_POOL):

@@ -57,7 +57,7 @@ class Measured:
 
 
 def _school_ids(storage: Storage, count: int) -> list[str]:
-    from shared.organisation.models import PartnerIn, SchoolIn
+    from shared.organisation.schemas import PartnerIn, SchoolIn
     from shared.organisation.service import create_partner, create_school
     from shared.security.principal import Principal, Role
 
@@ -106,7 +106,7 @@ def _learning_rows(pupil: Pupil) -> list[dict]:
 
 
 def _seed_school(storage: Storage, school_index: int, school_id: str, prepared: int) -> list[Pupil]:
-    from shared.identity.logins import LoginRecord, login_key
+    from shared.credentials.logins import LoginRecord, login_key
     from shared.ids import iso, utcnow
     from shared.roster.store import pupil_entity
     from shared.security.principal import Role

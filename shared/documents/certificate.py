@@ -28,7 +28,7 @@ from shared.documents.pdf import (
     to_bytes,
     uk_date,
 )
-from shared.learning.awards import format_hours
+from shared.hours import format_hours
 
 
 @dataclass(frozen=True)

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 from shared import audit, background
 from shared.audit import Action
+from shared.credentials.logins import login_key, read_login
+from shared.credentials.passwords import check_staff_password, hash_password, verify_password
 from shared.errors import FieldError, Gone, InvalidRequest, TooManyAttempts, Unauthenticated
 from shared.identity import lockout, resets_store, sessions
-from shared.identity.logins import login_key, read_login
-from shared.identity.models import TokenOut
-from shared.identity.passwords import check_staff_password, hash_password, verify_password
+from shared.identity.schemas import TokenOut
 from shared.identity.service import LOCKED, issue_tokens, record_failure, set_password
 from shared.ids import parse_iso, utcnow
 from shared.mail import mailer, templates
-from shared.organisation.models import StaffMember
+from shared.organisation.model import StaffMember
 from shared.organisation.store import get_staff
 from shared.security import rate
 from shared.security.principal import Principal, Role

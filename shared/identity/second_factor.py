@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from shared import audit
 from shared.audit import Action
+from shared.credentials import factors_store
+from shared.credentials.logins import LoginRecord, login_key, read_login
 from shared.errors import Conflict, FieldError, InvalidRequest, TooManyAttempts, Unauthenticated
-from shared.identity import factors_store, lockout, sessions, totp
-from shared.identity.logins import LoginRecord, login_key, read_login
-from shared.identity.models import MfaSetupOut, MfaStatusOut, RecoveryCodesOut, SignedInWithCodesOut, TokenOut
+from shared.identity import lockout, sessions, totp
+from shared.identity.schemas import MfaSetupOut, MfaStatusOut, RecoveryCodesOut, SignedInWithCodesOut, TokenOut
 from shared.identity.service import (
     CHALLENGE_ENROL,
     CHALLENGE_VERIFY,
@@ -24,7 +25,7 @@ from shared.identity.service import (
 from shared.identity.tokens import verify_challenge
 from shared.ids import parse_iso, utcnow
 from shared.mail import mailer, templates
-from shared.organisation.models import StaffMember
+from shared.organisation.model import StaffMember
 from shared.organisation.store import get_staff
 from shared.security import scope
 from shared.security.principal import Principal, Role

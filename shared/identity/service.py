@@ -12,9 +12,7 @@ from datetime import datetime
 
 from shared import audit, due_dates
 from shared.audit import Action
-from shared.errors import ConcurrencyConflict, TooManyAttempts, Unauthenticated
-from shared.identity import lockout, sessions, totp
-from shared.identity.logins import (
+from shared.credentials.logins import (
     LoginRecord,
     NameThrottle,
     login_key,
@@ -23,8 +21,10 @@ from shared.identity.logins import (
     save_login,
     write_name_throttle,
 )
-from shared.identity.models import MeOut, SignInOut, TokenOut, UserOut
-from shared.identity.passwords import check_staff_password, hash_password, needs_rehash, verify_password
+from shared.credentials.passwords import check_staff_password, hash_password, needs_rehash, verify_password
+from shared.errors import ConcurrencyConflict, TooManyAttempts, Unauthenticated
+from shared.identity import lockout, sessions, totp
+from shared.identity.schemas import MeOut, SignInOut, TokenOut, UserOut
 from shared.identity.subjects import display_name_of, profile
 from shared.identity.tokens import CHALLENGE_MINUTES, issue_access_token, issue_challenge, verify_access_token
 from shared.ids import iso, parse_iso, utcnow

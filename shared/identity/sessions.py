@@ -28,6 +28,7 @@ from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
 from azure.data.tables import TransactionOperation, UpdateMode
 
 from shared import audit
+from shared.credentials import SESSION_VERSION
 from shared.errors import Unauthenticated
 from shared.ids import digest, iso, parse_iso
 from shared.organisation import store as staff_store
@@ -37,7 +38,6 @@ from shared.storage.clients import Storage
 from shared.storage.names import REFRESH_TOKENS
 from shared.storage.tables import Entity, query_all
 
-SESSION_VERSION = "session_version"
 ENDED = "Your session has ended; sign in again."
 
 

@@ -23,9 +23,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from shared import audit
 from shared.audit import Action
+from shared.credentials.logins import LoginRecord, login_key, read_login
 from shared.errors import ConcurrencyConflict, InvalidRequest, NotFound, ServiceUnavailable, Unauthenticated
-from shared.identity.logins import LoginRecord, login_key, read_login
-from shared.identity.models import TokenOut
+from shared.identity.schemas import TokenOut
 from shared.identity.service import issue_tokens, note_staff_sign_in, save_login_best_effort
 from shared.ids import digest, iso, parse_iso, utcnow
 from shared.organisation.service import activate_staff

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from shared.errors import Unauthenticated
-from shared.identity.models import MeOut
+from shared.identity.schemas import MeOut
 from shared.ids import utcnow
 from shared.organisation.store import staff_from, staff_row
 from shared.roster.store import pupil_from, pupil_row

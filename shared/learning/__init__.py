@@ -1,1 +1,75 @@
-"""The learning domain: the national award ladder, hours as whole minutes, and stamp codes. Pure, no I/O."""
+"""Learning: activities and their stamp codes, redemptions, a pupil's progress and certificates.
+
+- `store`: the one owner of `activities`, `stampcodes`, `vocabulary` and the learning rows beside each pupil row.
+- `activities`, `redemption`, `progress`: the services (who may do what, then one store call per step).
+- `awards`, `codes`, `stats`: pure rules; `code_sheet`: the printed code sheet.
+- `model`: domain records; `schemas`: API requests and responses; `errors`: why a redemption is refused.
+This module's names are the entry points `functions/` uses.
+"""
+
+from shared.learning.activities import (
+    code_sheet_csv,
+    code_sheet_pdf,
+    create_activity,
+    create_codes,
+    extend_vocabulary,
+    list_activities,
+    list_codes,
+    vocabulary,
+)
+from shared.learning.assembly import assembly_certificates_pdf, school_awards
+from shared.learning.group import record_group_session
+from shared.learning.progress import certificate_pdf, my_progress, pupil_progress
+from shared.learning.redemption import redeem
+from shared.learning.schemas import (
+    ActivityIn,
+    ActivityList,
+    ActivityOut,
+    ActivityQuery,
+    CodeList,
+    CodesIn,
+    CodesQuery,
+    GroupRedemptionIn,
+    GroupRedemptionOut,
+    ProgressOut,
+    RedemptionIn,
+    RedemptionOut,
+    SchoolAwardList,
+    SchoolAwardsQuery,
+    VocabularyIn,
+    VocabularyOut,
+)
+
+__all__ = [
+    "GroupRedemptionIn",
+    "GroupRedemptionOut",
+    "SchoolAwardList",
+    "SchoolAwardsQuery",
+    "assembly_certificates_pdf",
+    "record_group_session",
+    "school_awards",
+    "ActivityIn",
+    "ActivityList",
+    "ActivityOut",
+    "ActivityQuery",
+    "CodeList",
+    "CodesIn",
+    "CodesQuery",
+    "ProgressOut",
+    "RedemptionIn",
+    "RedemptionOut",
+    "VocabularyIn",
+    "VocabularyOut",
+    "certificate_pdf",
+    "code_sheet_csv",
+    "code_sheet_pdf",
+    "create_activity",
+    "create_codes",
+    "extend_vocabulary",
+    "list_activities",
+    "list_codes",
+    "my_progress",
+    "pupil_progress",
+    "redeem",
+    "vocabulary",
+]

@@ -7,13 +7,12 @@ from datetime import date
 
 from shared.csvsafe import csv_bytes
 from shared.errors import FieldError, InvalidRequest, OutsideScope
+from shared.hours import hours_to_minutes, minutes_to_hours
 from shared.ids import iso, new_id, utcnow
 from shared.learning import store
-from shared.learning.awards import hours_to_minutes, minutes_to_hours
 from shared.learning.codes import display_code, generate_code
-from shared.learning.model import IssuedCode
-from shared.learning.models import (
-    Activity,
+from shared.learning.model import Activity, IssuedCode
+from shared.learning.schemas import (
     ActivityIn,
     ActivityList,
     ActivityOut,
@@ -25,7 +24,7 @@ from shared.learning.models import (
     VocabularyIn,
     VocabularyOut,
 )
-from shared.organisation.service import visible_partner, visible_school
+from shared.organisation.access import visible_partner, visible_school
 from shared.security import scope
 from shared.security.principal import Principal, Role
 from shared.storage.clients import Storage, get_storage
@@ -150,9 +149,7 @@ def visible_activity(storage: Storage, caller: Principal, activity_id: str) -> A
                 visible = False
         else:
             visible = caller.partner_id == activity.partner_id and caller.role is not Role.PUPIL
-    scope.require(visible)
-    assert activity is not None
-    return activity
+    return scope.visible(activity, visible)
 
 
 # --- stamp codes -------------------------------------------------------------------------------------
@@ -210,7 +207,7 @@ def code_sheet_csv(activity: Activity, codes: CodeList) -> bytes:
 
 def code_sheet_pdf(activity: Activity, codes: CodeList) -> bytes:
     # fpdf costs ~0.2 s to import; loading it here keeps it out of every function's cold start.
-    from shared.documents.code_sheet import render_code_sheet
+    from shared.learning.code_sheet import render_code_sheet
 
     valid_to = min((c.valid_to for c in codes.codes if c.valid_to), default=None)
     return render_code_sheet(activity.title, minutes_to_hours(activity.minutes), [c.code for c in codes.codes],

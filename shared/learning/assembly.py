@@ -7,12 +7,12 @@ from datetime import date, timedelta
 from shared import audit
 from shared.audit import Action
 from shared.errors import NotFound
+from shared.hours import minutes_to_hours
 from shared.ids import utcnow
 from shared.learning import store
-from shared.learning.awards import minutes_to_hours
-from shared.learning.models import SchoolAward, SchoolAwardList, SchoolAwardsQuery
-from shared.organisation.models import School
-from shared.organisation.service import visible_school
+from shared.learning.schemas import SchoolAward, SchoolAwardList, SchoolAwardsQuery
+from shared.organisation.access import visible_school
+from shared.organisation.model import School
 from shared.roster.store import Pupil, get_pupil
 from shared.security.principal import Principal
 from shared.storage.clients import Storage, get_storage

@@ -17,16 +17,16 @@ from datetime import date
 from shared import audit
 from shared.audit import Action
 from shared.errors import FieldError, InvalidRequest, NotFound
+from shared.hours import minutes_to_hours
 from shared.ids import new_id, utcnow
 from shared.learning import store
 from shared.learning.activities import activity_summary, visible_activity
-from shared.learning.awards import minutes_to_hours
 from shared.learning.errors import CodeAlreadyRedeemed, CodeOutsideWindow, RedemptionNotAllowed
-from shared.learning.model import Learner, StampCode
-from shared.learning.models import Activity, AwardOut, GroupMemberOut, GroupRedemptionIn, GroupRedemptionOut
+from shared.learning.model import Activity, Learner, StampCode
 from shared.learning.redemption import write_redemption
-from shared.organisation.models import School
-from shared.organisation.service import visible_school
+from shared.learning.schemas import AwardOut, GroupMemberOut, GroupRedemptionIn, GroupRedemptionOut
+from shared.organisation.access import visible_school
+from shared.organisation.model import School
 from shared.security import scope
 from shared.security.principal import Principal, Role
 from shared.storage.clients import Storage, get_storage

@@ -1,11 +1,28 @@
-"""Learning's domain values as the store hands them out (API shapes are in `models.py`)."""
+"""Learning's domain records as the store hands them out (API shapes are in `schemas.py`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
 
-from shared.learning.models import ActivitySummary
+from shared.learning.schemas import ActivitySummary
+
+
+@dataclass(frozen=True)
+class Activity:
+    id: str
+    title: str
+    description: str | None
+    minutes: int
+    skills: tuple[str, ...]
+    interests: tuple[str, ...]
+    employer_engagement: bool
+    partner_id: str | None
+    school_id: str | None
+    valid_from: date | None
+    valid_to: date | None
+    created_by: str
+    created_at: str
 
 
 @dataclass(frozen=True)

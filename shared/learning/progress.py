@@ -9,19 +9,13 @@ from datetime import date
 from shared import audit
 from shared.audit import Action
 from shared.errors import NotFound
+from shared.hours import minutes_to_hours
 from shared.learning import store
-from shared.learning.awards import LADDER, minutes_to_hours, next_award
-from shared.learning.models import (
-    ActivitySummary,
-    AwardOut,
-    AwardReached,
-    NextAward,
-    ProgressOut,
-    RedemptionRecord,
-)
+from shared.learning.awards import LADDER, next_award
+from shared.learning.schemas import ActivitySummary, AwardOut, AwardReached, NextAward, ProgressOut, RedemptionRecord
 from shared.learning.store import AWARD, REDEMPTION
 from shared.organisation import store as org_store
-from shared.organisation.service import visible_school
+from shared.organisation.access import visible_school
 from shared.roster.store import get_pupil
 from shared.security import scope
 from shared.security.principal import Principal, Role
@@ -88,22 +82,16 @@ def certificate_pdf(caller: Principal, certificate_id: str, *, storage: Storage 
     from shared.documents.certificate import CertificateData, render_certificate
 
     storage = storage or get_storage()
-    m = _CERTIFICATE_ID.match(certificate_id)
-    scope.require(m is not None)
-    assert m is not None
+    m = scope.visible(_CERTIFICATE_ID.match(certificate_id))
     school_id, pupil_id, rank = m.group(1), m.group(2), m.group(3)
     if caller.role is Role.PUPIL:
         scope.require(caller.school_id == school_id and caller.subject_id == pupil_id)
-        school = org_store.get_school(storage, school_id)
-        scope.require(school is not None)
+        school = scope.visible(org_store.get_school(storage, school_id))
     else:
         school = visible_school(storage, caller, school_id)
-    assert school is not None
     found = get_pupil(storage, school_id, pupil_id)
-    award = store.get_award(storage, school_id, pupil_id, rank)
-    scope.require(found is not None and award is not None)
-    assert found is not None and award is not None
-    pupil = found[0]
+    award = scope.visible(store.get_award(storage, school_id, pupil_id, rank), found is not None)
+    pupil = scope.visible(found)[0]
     if caller.is_staff:
         audit.record(Action.CERTIFICATE_READ, actor_id=caller.subject_id, subject_ids=[pupil_id],
                      school_id=school_id, partner_id=school.partner_id, storage=storage)

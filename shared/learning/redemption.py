@@ -22,10 +22,11 @@ from datetime import date, datetime, timedelta
 from shared import audit
 from shared.audit import Action
 from shared.errors import ConcurrencyConflict, FieldError, InvalidRequest, NotFound, TooManyAttempts
+from shared.hours import minutes_to_hours
 from shared.ids import iso, new_id, utcnow
 from shared.learning import stats as learning_stats
 from shared.learning import store
-from shared.learning.awards import Award, minutes_to_hours, newly_reached, next_award
+from shared.learning.awards import Award, newly_reached, next_award
 from shared.learning.codes import normalise_code
 from shared.learning.errors import (
     CodeAlreadyRedeemed,
@@ -35,7 +36,7 @@ from shared.learning.errors import (
     RedemptionNotAllowed,
 )
 from shared.learning.model import Learner, StampCode, UseCount
-from shared.learning.models import AwardOut, NextAward, RedemptionIn, RedemptionOut
+from shared.learning.schemas import AwardOut, NextAward, RedemptionIn, RedemptionOut
 from shared.security.principal import Principal, Role
 from shared.storage.clients import Storage, get_storage
 from shared.storage.tables import retry_on_conflict

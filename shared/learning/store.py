@@ -25,11 +25,12 @@ from azure.core import MatchConditions
 from azure.data.tables import TableTransactionError, TransactionOperation, UpdateMode
 
 from shared.errors import ConcurrencyConflict
+from shared.hours import minutes_to_hours
 from shared.learning import stats as learning_stats
-from shared.learning.awards import Award, minutes_to_hours
+from shared.learning.awards import Award
 from shared.learning.errors import CodeAlreadyRedeemed
-from shared.learning.model import IssuedCode, Learner, ReachedAward, StampCode, UseCount
-from shared.learning.models import Activity, ActivitySummary
+from shared.learning.model import Activity, IssuedCode, Learner, ReachedAward, StampCode, UseCount
+from shared.learning.schemas import ActivitySummary
 from shared.roster.store import PUPIL_PREFIX, PupilStatus
 from shared.storage.clients import Storage
 from shared.storage.names import ACTIVITIES, CODES, PUPILS, VOCABULARY

@@ -17,7 +17,7 @@ from azure.core.exceptions import ResourceExistsError
 
 from shared.errors import ConcurrencyConflict, Gone
 from shared.ids import digest, iso, parse_iso
-from shared.organisation.models import StaffMember
+from shared.organisation.model import StaffMember
 from shared.organisation.store import get_staff
 from shared.storage.clients import Storage
 from shared.storage.names import INVITATIONS

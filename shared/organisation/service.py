@@ -7,19 +7,19 @@ from datetime import date
 
 from shared import audit, due_dates
 from shared.audit import Action
+from shared.credentials import factors_store, logins
+from shared.credentials.logins import LoginRecord, login_key
 from shared.errors import Conflict, FieldError
-from shared.identity import factors_store, logins
-from shared.identity.logins import LoginRecord, login_key
 from shared.ids import iso, new_id, utcnow
 from shared.mail import mailer, templates
 from shared.organisation import invitations, store
-from shared.organisation.models import (
+from shared.organisation.access import visible_partner, visible_school, visible_staff
+from shared.organisation.model import DobPolicy, Partner, School, StaffMember, StaffStatus
+from shared.organisation.schemas import (
     InvitationOut,
-    Partner,
     PartnerIn,
     PartnerList,
     PartnerOut,
-    School,
     SchoolIn,
     SchoolList,
     SchoolOut,
@@ -27,15 +27,12 @@ from shared.organisation.models import (
     StaffCreatedOut,
     StaffIn,
     StaffList,
-    StaffMember,
     StaffOut,
     StaffPatch,
-    StaffStatus,
     school_out,
     staff_out,
 )
 from shared.roster import store as roster_store
-from shared.roster.model import DobPolicy
 from shared.security import scope
 from shared.security.principal import Principal, Role
 from shared.settings import get_settings
@@ -64,23 +61,7 @@ def list_partners(caller: Principal, *, storage: Storage | None = None) -> Partn
     return PartnerList(partners=[PartnerOut(id=p.id, name=p.name) for p in partners])
 
 
-def visible_partner(storage: Storage, caller: Principal, partner_id: str) -> Partner:
-    scope.require(scope.sees_partner(caller, partner_id))
-    partner = store.get_partner(storage, partner_id)
-    scope.require(partner is not None)
-    assert partner is not None
-    return partner
-
-
 # --- schools --------------------------------------------------------------------------------------
-
-def visible_school(storage: Storage, caller: Principal, school_id: str) -> School:
-    """The school, if it is inside the caller's scope; otherwise the same 404 as a missing one."""
-    school = store.get_school(storage, school_id)
-    scope.require(school is not None and scope.sees_school(caller, school.id, school.partner_id))
-    assert school is not None
-    return school
-
 
 def create_school(caller: Principal, partner_id: str, body: SchoolIn, *, storage: Storage | None = None) -> SchoolOut:
     storage = storage or get_storage()
@@ -214,19 +195,9 @@ def list_partner_managers(caller: Principal, partner_id: str, *, storage: Storag
     return StaffList(staff=[staff_out(m) for m in members])
 
 
-def _visible_staff(storage: Storage, caller: Principal, staff_id: str) -> tuple[StaffMember, str]:
-    found = store.get_staff(storage, staff_id)
-    scope.require(
-        found is not None
-        and scope.sees_staff(caller, found[0].id, found[0].role, found[0].school_id, found[0].partner_id)
-    )
-    assert found is not None
-    return found
-
-
 def get_staff(caller: Principal, staff_id: str, *, storage: Storage | None = None) -> StaffOut:
     storage = storage or get_storage()
-    member, _ = _visible_staff(storage, caller, staff_id)
+    member, _ = visible_staff(storage, caller, staff_id)
     audit.record(Action.STAFF_READ, actor_id=caller.subject_id, subject_ids=[member.id], storage=storage,
                  school_id=member.school_id, partner_id=member.partner_id)
     return staff_out(member)
@@ -234,7 +205,7 @@ def get_staff(caller: Principal, staff_id: str, *, storage: Storage | None = Non
 
 def rectify_staff(caller: Principal, staff_id: str, body: StaffPatch, *, storage: Storage | None = None) -> StaffOut:
     storage = storage or get_storage()
-    member, etag = _visible_staff(storage, caller, staff_id)
+    member, etag = visible_staff(storage, caller, staff_id)
     scope.require_change(scope.manages_staff(caller, member.id, member.role, member.partner_id))
     changes = body.model_dump(exclude_unset=True)
     for required in ("first_name", "last_name", "nickname", "email"):
@@ -266,7 +237,7 @@ def rectify_staff(caller: Principal, staff_id: str, body: StaffPatch, *, storage
 def export_staff(caller: Principal, staff_id: str, *, storage: Storage | None = None) -> dict:
     """Everything stored about a staff member (subject access), machine-readable; never their password hash."""
     storage = storage or get_storage()
-    member, _ = _visible_staff(storage, caller, staff_id)
+    member, _ = visible_staff(storage, caller, staff_id)
     login = logins.read_login(storage, login_key(member.email))
     today = utcnow().date()
     recent = audit.entries(start=date.fromordinal(today.toordinal() - audit.MAX_DAYS + 1), end=today,
@@ -298,7 +269,7 @@ def erase_staff_member(storage: Storage, member: StaffMember) -> None:
 
 def delete_staff(caller: Principal, staff_id: str, *, storage: Storage | None = None) -> None:
     storage = storage or get_storage()
-    member, _ = _visible_staff(storage, caller, staff_id)
+    member, _ = visible_staff(storage, caller, staff_id)
     scope.require_change(scope.manages_staff(caller, member.id, member.role, member.partner_id))
     erase_staff_member(storage, member)
     audit.record(Action.STAFF_DELETED, actor_id=caller.subject_id, subject_ids=[member.id], storage=storage,
@@ -308,7 +279,7 @@ def delete_staff(caller: Principal, staff_id: str, *, storage: Storage | None = 
 def resend_invitation(caller: Principal, staff_id: str, *, storage: Storage | None = None) -> InvitationOut:
     """A new invitation link, emailed and returned; the previous link stops working."""
     storage = storage or get_storage()
-    member, _ = _visible_staff(storage, caller, staff_id)
+    member, _ = visible_staff(storage, caller, staff_id)
     scope.require_change(
         caller.role in (Role.TRUST_ADMIN, Role.PARTNER_MANAGER)
         and scope.manages_staff(caller, member.id, member.role, member.partner_id),

@@ -9,15 +9,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from azure.data.tables import UpdateMode
 
-from shared.organisation.models import DobPolicy, Partner, School, StaffMember, StaffStatus
+from shared.organisation.model import DobPolicy, Partner, School, StaffMember, StaffStatus
 from shared.security.principal import Role
 from shared.storage.clients import Storage
 from shared.storage.names import PARTNERS, SCHOOLS, STAFF
-from shared.storage.tables import Entity, check_key, get_entity, increment_if_match, partition, update_if_match
+from shared.storage.tables import (
+    Entity,
+    check_key,
+    get_entity,
+    increment_if_match,
+    partition,
+    query_all,
+    update_if_match,
+)
 
 PARTNER_PK = "partner"
 SCHOOL_PK = "school"
@@ -43,6 +51,13 @@ def put_partner(storage: Storage, partner: Partner) -> None:
 def get_partner(storage: Storage, partner_id: str) -> Partner | None:
     e = get_entity(storage.table(PARTNERS), PARTNER_PK, check_key(partner_id))
     return partner_from(e) if e else None
+
+
+def partner_ids_after(storage: Storage, after: str) -> Iterator[str]:
+    """Partner ids in key order after `after` (one query, ids only): the roll-up's resumable walk."""
+    rows = query_all(storage.table(PARTNERS), "PartitionKey eq @pk and RowKey gt @after",
+                     {"pk": PARTNER_PK, "after": after}, select=["RowKey"])
+    return (e["RowKey"] for e in rows)
 
 
 def all_partners(storage: Storage) -> list[Partner]:

@@ -13,9 +13,9 @@ pupil row, a school report reads one row per pupil, a partner report one row per
 report one row per partner.
 """
 
-from shared.reports.models import NationalReport, PartnerReport, ReportQuery, SchoolReport
 from shared.reports.present import report_csv
 from shared.reports.rollup import RollupRun, roll_up, roll_up_partner, roll_up_school
+from shared.reports.schemas import NationalReport, PartnerReport, ReportQuery, SchoolReport
 from shared.reports.service import national_report, partner_report, school_report
 
 __all__ = [

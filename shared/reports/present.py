@@ -12,9 +12,10 @@ from datetime import date
 from typing import Any
 
 from shared.csvsafe import csv_bytes
-from shared.learning.awards import LADDER, minutes_to_hours
+from shared.hours import minutes_to_hours
+from shared.learning.awards import LADDER
 from shared.reports.figures import ALL, EMPLOYER, Figures, cohort_dim, dims_with, gender_dim
-from shared.reports.models import SUPPRESSED, Insight, NationalReport, PartnerReport, SchoolReport
+from shared.reports.schemas import SUPPRESSED, Insight, NationalReport, PartnerReport, SchoolReport
 from shared.reports.store import ActivityWindow
 from shared.reports.suppression import Disclosure
 from shared.roster.model import Gender

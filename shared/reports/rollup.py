@@ -26,28 +26,25 @@ from __future__ import annotations
 import contextvars
 import logging
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from shared.ids import iso, utcnow
-from shared.organisation.models import School
-from shared.organisation.store import PARTNER_PK, schools_of_partner
+from shared.organisation import store as org_store
+from shared.organisation.model import School
+from shared.organisation.store import schools_of_partner
 from shared.reports.figures import MonthlySummary
 from shared.reports.store import (
-    CURSOR_PK,
-    CURSOR_RK,
     PARTNER_TOTALS_PK,
     SummaryRow,
     get_summary,
     pupils_for_reports,
     put_summary,
     read_cursor,
+    save_cursor,
     school_clubs,
 )
 from shared.storage.clients import Storage, get_storage
-from shared.storage.names import PARTNERS, SCHOOL_STATS
-from shared.storage.tables import query_all
 
 log = logging.getLogger("cuo.reports")
 
@@ -124,12 +121,6 @@ def roll_up_partner(storage: Storage, partner_id: str, *, workers: int = WORKERS
                          failed=tuple(failed))
 
 
-def _partners_after(storage: Storage, after: str) -> Iterator[str]:
-    rows = query_all(storage.table(PARTNERS), "PartitionKey eq @pk and RowKey gt @after",
-                     {"pk": PARTNER_PK, "after": after}, select=["RowKey"])
-    return (e["RowKey"] for e in rows)
-
-
 def roll_up(
     storage: Storage | None = None, *, max_partners: int = MAX_PARTNERS_PER_RUN,
     time_budget_seconds: float = TIME_BUDGET_SECONDS, workers: int = WORKERS,
@@ -144,7 +135,7 @@ def roll_up(
     schools: list[str] = []
     failed: list[str] = []
     finished_cycle = True
-    for partner_id in _partners_after(storage, after):
+    for partner_id in org_store.partner_ids_after(storage, after):
         if len(partners) >= max_partners or time.monotonic() >= deadline:
             finished_cycle = False
             break
@@ -156,17 +147,10 @@ def roll_up(
     run = RollupRun(started_at=started_at, finished_at=iso(utcnow()), partners=len(partners),
                     schools=len(schools) + len(failed), failed=tuple(failed), cycle_completed=finished_cycle,
                     resume_after=resume_after, rolled_up=tuple(schools))
-    _save_cursor(storage, cursor, run)
+    save_cursor(storage, resume_after=run.resume_after, started_at=run.started_at, finished_at=run.finished_at,
+                partners=run.partners, schools=run.schools, failed=len(run.failed),
+                last_cycle_completed_at=run.finished_at if run.cycle_completed
+                else cursor.get("last_cycle_completed_at") or "")
     log.info("reports roll-up run", extra={"partners": run.partners, "schools": run.schools,
                                            "failed": len(run.failed), "cycle_completed": run.cycle_completed})
     return run
-
-
-def _save_cursor(storage: Storage, previous: dict, run: RollupRun) -> None:
-    storage.table(SCHOOL_STATS).upsert_entity({
-        "PartitionKey": CURSOR_PK, "RowKey": CURSOR_RK, "resume_after": run.resume_after,
-        "last_run_started_at": run.started_at, "last_run_finished_at": run.finished_at,
-        "last_run_partners": run.partners, "last_run_schools": run.schools, "last_run_failed": len(run.failed),
-        "last_cycle_completed_at": run.finished_at if run.cycle_completed
-        else previous.get("last_cycle_completed_at") or "",
-    })

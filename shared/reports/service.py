@@ -22,12 +22,13 @@ import calendar
 from collections.abc import Iterable
 from datetime import date, datetime
 
+from shared.hours import minutes_to_hours
 from shared.ids import iso, utcnow
-from shared.learning.awards import minutes_to_hours
-from shared.organisation.service import visible_partner, visible_school
+from shared.organisation.access import visible_partner, visible_school
 from shared.organisation.store import all_partners, schools_of_partner
 from shared.reports.figures import ALL, Figures, month_figures, pupil_figures
-from shared.reports.models import (
+from shared.reports.present import insight, ratio
+from shared.reports.schemas import (
     ActivityUse,
     NationalReport,
     PartnerLine,
@@ -39,7 +40,6 @@ from shared.reports.models import (
     SchoolRef,
     SchoolReport,
 )
-from shared.reports.present import insight, ratio
 from shared.reports.store import (
     ActivityWindow,
     SummaryRow,

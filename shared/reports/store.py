@@ -29,7 +29,7 @@ from azure.data.tables import UpdateMode
 
 from shared.learning import stats as learning_stats
 from shared.learning import store as learning_store
-from shared.organisation.models import School
+from shared.organisation.model import School
 from shared.reports.figures import MonthlySummary, PupilFacts
 from shared.roster.store import PupilStatus, pupil_rows
 from shared.storage.clients import Storage
@@ -186,3 +186,14 @@ def partner_totals(storage: Storage, months: list[str] | None) -> list[SummaryRo
 
 def read_cursor(storage: Storage) -> Entity | None:
     return get_entity(storage.table(SCHOOL_STATS), CURSOR_PK, CURSOR_RK)
+
+
+def save_cursor(storage: Storage, *, resume_after: str, started_at: str, finished_at: str, partners: int,
+                schools: int, failed: int, last_cycle_completed_at: str) -> None:
+    """Where the next roll-up run goes on from, and what this one did."""
+    storage.table(SCHOOL_STATS).upsert_entity({
+        "PartitionKey": CURSOR_PK, "RowKey": CURSOR_RK, "resume_after": resume_after,
+        "last_run_started_at": started_at, "last_run_finished_at": finished_at,
+        "last_run_partners": partners, "last_run_schools": schools, "last_run_failed": failed,
+        "last_cycle_completed_at": last_cycle_completed_at,
+    })

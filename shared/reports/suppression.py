@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Protocol, TypeVar
 
-from shared.reports.models import SUPPRESSED
+from shared.reports.schemas import SUPPRESSED
 
 THRESHOLD = 5
 V = TypeVar("V")

@@ -16,13 +16,13 @@ from datetime import date
 
 from shared import audit, due_dates
 from shared.audit import Action
+from shared.credentials.logins import login_key, read_login
 from shared.due_dates import DueRow
 from shared.erasure import erase_pupil_everywhere
 from shared.errors import ConcurrencyConflict
-from shared.identity.logins import login_key, read_login
 from shared.ids import parse_iso
 from shared.organisation import store as org_store
-from shared.organisation.models import School, StaffMember
+from shared.organisation.model import School, StaffMember
 from shared.organisation.service import erase_staff_member
 from shared.retention import policy
 from shared.retention.runs import Category

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from shared.organisation import store as org_store
-from shared.organisation.models import School
+from shared.organisation.model import School
 from shared.retention.runs import LeaseLost, RunJournal
 from shared.settings import Settings
 from shared.storage.clients import Storage

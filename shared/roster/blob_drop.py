@@ -9,19 +9,17 @@ retention sweep removes any upload left behind.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import logging
-
-from azure.core.exceptions import ResourceNotFoundError
 
 from shared.errors import DomainError
 from shared.ids import iso, utcnow
 from shared.organisation import store as org_store
 from shared.problems import problem_for
-from shared.roster.api import RosterMode
 from shared.roster.ingest import sync_school
+from shared.roster.schemas import RosterMode
+from shared.storage.blobs import delete_if_present, read_if_present
 from shared.storage.clients import Storage, get_storage
 from shared.storage.names import MIS_REPORTS, MIS_UPLOADS
 from shared.storage.tables import check_key
@@ -42,10 +40,8 @@ def split_blob_path(path: str) -> tuple[str, str]:
 
 
 def _existing_report(storage: Storage, report_name: str) -> dict | None:
-    try:
-        return json.loads(storage.container(MIS_REPORTS).download_blob(report_name).readall())
-    except ResourceNotFoundError:
-        return None
+    raw = read_if_present(storage.container(MIS_REPORTS), report_name)
+    return json.loads(raw) if raw is not None else None
 
 
 def ingest_upload(path: str, data: bytes, *, storage: Storage | None = None) -> dict:
@@ -64,8 +60,7 @@ def ingest_upload(path: str, data: bytes, *, storage: Storage | None = None) -> 
             report_name, json.dumps(report, indent=2).encode(), overwrite=True
         )
     # A re-delivered event may arrive after the upload is already gone.
-    with contextlib.suppress(ResourceNotFoundError):
-        storage.container(MIS_UPLOADS).delete_blob(f"{school_id}/{name}", delete_snapshots="include")
+    delete_if_present(storage.container(MIS_UPLOADS), f"{school_id}/{name}")
     log.info("mis upload processed", extra={"school_id": school_id, "status": report.get("status", 200)})
     return report
 

@@ -16,17 +16,17 @@ from datetime import date, datetime, timedelta
 
 from shared import audit, due_dates
 from shared.audit import Action
+from shared.credentials.usernames import new_username
 from shared.errors import UnsupportedMediaType
-from shared.identity.usernames import new_username
 from shared.ids import iso, new_id, utcnow
 from shared.organisation import store as org_store
-from shared.organisation.models import School
-from shared.organisation.service import visible_school
-from shared.roster.api import RosterMode, RosterReport, RowError
+from shared.organisation.access import visible_school
+from shared.organisation.model import School
 from shared.roster.errors import SchoolLeftProgramme
 from shared.roster.model import ParsedRoster, PupilRecord
 from shared.roster.parsing import parse_csv, parse_json_pupils
 from shared.roster.rules import match_key
+from shared.roster.schemas import RosterMode, RosterReport, RowError
 from shared.roster.store import Pupil, PupilStatus, roster_of, write_roster
 from shared.security.principal import Principal
 from shared.settings import get_settings

@@ -21,13 +21,6 @@ class Gender(StrEnum):
     OTHER = "other"
 
 
-class DobPolicy(StrEnum):
-    """How much of a date of birth a school keeps: all of it, or only the year (stored as 1 January)."""
-
-    EXACT = "exact"
-    GENERIC = "generic"
-
-
 @dataclass(frozen=True)
 class PupilRecord:
     """One accepted row, with the school's date-of-birth policy already applied.

@@ -18,11 +18,12 @@ from datetime import date
 from typing import TypeVar
 
 from shared.errors import FieldError
+from shared.organisation.model import DobPolicy
 from shared.roster import columns, rules
 from shared.roster.columns import DATE_OF_BIRTH, FIELD_LABELS, FIRST_NAME, GENDER, LAST_NAME, ROLE, UPN
 from shared.roster.decoding import decode_roster
 from shared.roster.errors import RosterTooLarge, RosterUnreadable
-from shared.roster.model import MAX_AGE, MIN_AGE, DobPolicy, ParsedRoster, PupilRecord
+from shared.roster.model import MAX_AGE, MIN_AGE, ParsedRoster, PupilRecord
 
 # A title or "sep=;" line may sit above the header in hand-saved exports; further down, it is not a header.
 MAX_PREAMBLE_LINES = 10

@@ -1,4 +1,7 @@
-"""Staff-facing pupil operations: list, read, rectify, erase, password reset, login cards, export. All audited."""
+"""Staff-facing pupil operations: list, read, rectify, password reset, login cards. All audited.
+
+Erasure and the subject-access export are `shared.erasure`'s (they reach every package's rows).
+"""
 
 from __future__ import annotations
 
@@ -6,17 +9,17 @@ from dataclasses import replace
 
 from shared import audit
 from shared.audit import Action
-from shared.erasure import erase_pupil_everywhere, pupil_records
+from shared.credentials import SESSION_VERSION, logins
+from shared.credentials.logins import LoginRecord, login_key
+from shared.credentials.passwords import generate_pupil_password, hash_password
+from shared.credentials.usernames import new_username
 from shared.errors import ConcurrencyConflict, FieldError, InvalidRequest, NotFound
-from shared.identity import logins, sessions
-from shared.identity.logins import LoginRecord, login_key
-from shared.identity.passwords import generate_pupil_password, hash_password
-from shared.identity.usernames import new_username
 from shared.ids import iso, utcnow
-from shared.organisation.models import School
-from shared.organisation.service import visible_school
-from shared.roster.api import LoginCardsIn, PasswordOut, PupilList, PupilListQuery, PupilOut, PupilPatch, pupil_out
+from shared.organisation.access import visible_school
+from shared.organisation.model import School
+from shared.roster import store as roster_store
 from shared.roster.parsing import parse_json_pupils
+from shared.roster.schemas import LoginCardsIn, PasswordOut, PupilList, PupilListQuery, PupilOut, PupilPatch, pupil_out
 from shared.roster.store import Pupil, get_pupil, page_of_pupils, update_pupil
 from shared.security import scope
 from shared.security.principal import Principal, Role
@@ -29,10 +32,8 @@ USERNAME_CLAIM_ATTEMPTS = 8
 
 def _visible_pupil(storage: Storage, caller: Principal, school_id: str, pupil_id: str) -> tuple[School, Pupil, str]:
     school = visible_school(storage, caller, school_id)
-    found = get_pupil(storage, school.id, pupil_id)
-    scope.require(found is not None)
-    assert found is not None
-    return school, found[0], found[1]
+    pupil, etag = scope.visible(get_pupil(storage, school.id, pupil_id))
+    return school, pupil, etag
 
 
 def _audit(action: Action, caller: Principal, school: School, pupil_ids: list[str], storage: Storage) -> None:
@@ -141,8 +142,8 @@ def _new_password(storage: Storage, school: School, pupil: Pupil, etag: str) -> 
     had_login = pupil.has_login
     pupil = _claim_login(storage, school, pupil, etag, hash_password(password))
     if had_login:
-        sessions.revoke_all(storage, pupil.id, sessions.RevocationReason.PASSWORD_RESET, school_id=school.id,
-                            audited=False)
+        # Every session of the pupil ends (the password reset's own audit entry says why).
+        roster_store.bump_pupil_field(storage, school.id, pupil.id, SESSION_VERSION)
     return pupil, password
 
 
@@ -167,10 +168,7 @@ def login_cards(
     school = visible_school(storage, caller, school_id)
     found = []
     for pupil_id in dict.fromkeys(body.pupil_ids):
-        got = get_pupil(storage, school.id, pupil_id)
-        scope.require(got is not None)
-        assert got is not None
-        found.append(got)
+        found.append(scope.visible(get_pupil(storage, school.id, pupil_id)))
     cards = []
     for pupil, etag in found:
         pupil, password = _new_password(storage, school, pupil, etag)
@@ -178,18 +176,3 @@ def login_cards(
                                password=password))
     _audit(Action.LOGIN_CARDS_PRINTED, caller, school, [p.id for p, _ in found], storage)
     return render_login_cards(school.name, cards, get_settings().public_base_url)
-
-
-def erase_pupil(caller: Principal, school_id: str, pupil_id: str, *, storage: Storage | None = None) -> None:
-    storage = storage or get_storage()
-    school, pupil, etag = _visible_pupil(storage, caller, school_id, pupil_id)
-    erase_pupil_everywhere(storage, school.id, pupil, etag=etag)
-    _audit(Action.PUPIL_ERASED, caller, school, [pupil.id], storage)
-
-
-def export_pupil(caller: Principal, school_id: str, pupil_id: str, *, storage: Storage | None = None) -> dict:
-    storage = storage or get_storage()
-    school, pupil, _ = _visible_pupil(storage, caller, school_id, pupil_id)
-    _audit(Action.PUPIL_EXPORTED, caller, school, [pupil.id], storage)
-    return pupil_records(storage, school, pupil)
-

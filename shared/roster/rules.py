@@ -10,7 +10,8 @@ import re
 import unicodedata
 from datetime import date
 
-from shared.roster.model import MAX_NAME_LENGTH, DobPolicy, Gender
+from shared.organisation.model import DobPolicy
+from shared.roster.model import MAX_NAME_LENGTH, Gender
 
 # --- UPN (DfE "Unique Pupil Numbers", check letter at position 1) ---------------------------------------
 

@@ -16,7 +16,8 @@ from azure.core import MatchConditions
 from azure.data.tables import TableTransactionError, TransactionOperation, UpdateMode
 
 from shared.errors import ConcurrencyConflict
-from shared.roster.model import DobPolicy, Gender, PupilRecord
+from shared.organisation.model import DobPolicy
+from shared.roster.model import Gender, PupilRecord
 from shared.roster.rules import apply_dob_policy, cohort_of, match_key, year_group_of_cohort
 from shared.storage.clients import Storage
 from shared.storage.names import PUPILS

@@ -7,10 +7,13 @@ it is a 403.
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from shared.errors import Forbidden, OutsideScope
 from shared.security.principal import Principal, Role
 
 NOT_FOUND = "Not found."
+T = TypeVar("T")
 
 
 def sees_partner(caller: Principal, partner_id: str) -> bool:
@@ -61,6 +64,13 @@ def acts_on_school_club(caller: Principal) -> bool:
 def require(visible: bool) -> None:
     if not visible:
         raise OutsideScope(NOT_FOUND)
+
+
+def visible(found: T | None, sees: bool = True) -> T:
+    """What was found, if it exists and the caller may see it; otherwise the same 404 either way."""
+    if found is None or not sees:
+        raise OutsideScope(NOT_FOUND)
+    return found
 
 
 def require_change(allowed: bool, detail: str = "You can see this but not change it.") -> None:

@@ -12,13 +12,13 @@ import logging
 import threading
 from collections.abc import Iterable
 
-from azure.core.exceptions import ResourceExistsError
+from azure.core.exceptions import AzureError, ResourceExistsError
 from azure.data.tables import TableClient, TableServiceClient
 from azure.storage.blob import BlobServiceClient, ContainerClient
 
 from shared.settings import AZURITE_CONNECTION_STRING, Settings, get_settings
 from shared.storage.counting import RequestCounter, request_counter
-from shared.storage.names import CONTAINERS, TABLES
+from shared.storage.names import CONTAINERS, SCHOOLS, TABLES
 
 # The SDKs and urllib3 log request URLs (entity keys, query filters) at INFO/DEBUG. Keys hold ids and
 # hashes only, but a debug switch in production must still not turn storage traffic into log lines.
@@ -124,3 +124,14 @@ def reset_storage() -> None:
     global _storage
     with _storage_lock:
         _storage = None
+
+
+def unreachable_reason() -> str | None:
+    """None when storage answers one cheap request (the first key of a small table); otherwise the error's
+    type name (never its message, which can carry URLs and keys)."""
+    try:
+        storage = get_storage()
+        next(iter(storage.table(SCHOOLS).list_entities(results_per_page=1, select=["RowKey"]).by_page()), None)
+        return None
+    except AzureError as exc:
+        return type(exc).__name__

@@ -6,10 +6,10 @@ Each table has one owning store module (named beside it), the only code that kno
 PARTNERS = "partners"  # organisation.store
 SCHOOLS = "schools"  # organisation.store
 STAFF = "staff"  # organisation.store
-LOGINS = "logins"  # identity.logins
+LOGINS = "logins"  # credentials.logins
 INVITATIONS = "invitations"  # organisation.invitations
 REFRESH_TOKENS = "refreshtokens"  # identity.sessions
-THROTTLE = "throttle"  # identity.logins (rows); retention.expired sweeps old days
+THROTTLE = "throttle"  # credentials.logins, security.rate (rows); retention.expired sweeps old days
 AUDIT = "audit"  # audit
 PUPILS = "pupils"  # roster.store (pupil rows); learning.store (learning rows and fields)
 ACTIVITIES = "activities"  # learning.store
@@ -20,7 +20,7 @@ SCHOOL_STATS = "schoolstats"  # reports.store
 VOCABULARY = "vocabulary"  # learning.store
 SSO_FLOWS = "ssoflows"  # identity.sso
 PASSWORD_RESETS = "passwordresets"  # identity.resets_store
-SECOND_FACTORS = "secondfactors"  # identity.factors_store
+SECOND_FACTORS = "secondfactors"  # credentials.factors_store
 ALERTS = "alerts"  # alerts.store
 
 TABLES = (

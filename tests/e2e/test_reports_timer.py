@@ -15,7 +15,7 @@ import pytest
 from devhost.routing import functions_of
 from shared.ids import iso, new_id, utcnow
 from shared.learning import stats as learning_stats
-from shared.organisation.models import DobPolicy, Partner, School
+from shared.organisation.model import DobPolicy, Partner, School
 from shared.organisation.store import put_partner, put_school
 from shared.reports.store import CURSOR_PK, CURSOR_RK, PARTNER_TOTALS_PK, month_property
 from shared.roster.model import Gender

@@ -12,7 +12,7 @@ import pytest
 from azure.core.exceptions import ResourceNotFoundError
 from azure.storage.blob import BlobServiceClient
 
-from shared.organisation.models import SchoolIn
+from shared.organisation.schemas import SchoolIn
 from shared.organisation.service import create_school
 from shared.organisation.store import get_school
 from shared.roster.store import roster_of
@@ -27,7 +27,7 @@ SIMS = Path(__file__).resolve().parents[1] / "data" / "sims_export.csv"
 
 @pytest.fixture
 def school(storage):
-    from shared.organisation.models import PartnerIn
+    from shared.organisation.schemas import PartnerIn
     from shared.organisation.service import create_partner
 
     trust = Principal(subject_id="stf_e2e", role=Role.TRUST_ADMIN)

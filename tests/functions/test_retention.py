@@ -21,7 +21,7 @@ from azure.storage.blob import BlobServiceClient
 
 import functions.retention as retention_trigger
 from devhost.routing import functions_of
-from shared.identity.logins import login_key, login_keys
+from shared.credentials.logins import login_key, login_keys
 from shared.ids import clock_moved, utcnow
 from shared.retention import RetentionRunReport
 from shared.retention.runs import RUN_PK

@@ -13,8 +13,8 @@ import pytest
 
 from shared import audit
 from shared.audit import Action
+from shared.credentials.logins import LoginRecord, login_key, read_login
 from shared.identity import sso
-from shared.identity.logins import LoginRecord, login_key, read_login
 from shared.ids import clock_moved, new_id, utcnow
 from shared.security.principal import Role
 from shared.settings import get_settings

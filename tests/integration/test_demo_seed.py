@@ -7,8 +7,8 @@ from devhost.demo import PUPIL_PASSWORD, STAFF_PASSWORD, seed_demo
 from shared.identity.second_factor import verify
 from shared.identity.service import login
 from shared.identity.tokens import verify_access_token
-from shared.learning.models import RedemptionIn
 from shared.learning.redemption import redeem
+from shared.learning.schemas import RedemptionIn
 
 
 def test_demo_seed_is_idempotent_and_a_demo_pupil_can_redeem_a_printed_code(azurite, storage):

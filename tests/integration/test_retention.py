@@ -13,20 +13,20 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from shared import due_dates
+from shared.credentials.logins import login_key, login_keys
 from shared.identity import resets_store, sessions
-from shared.identity.logins import login_key, login_keys
 from shared.identity.service import accept_invitation, login
 from shared.ids import clock_moved, digest, iso, utcnow
 from shared.learning.store import AWARD, learning_key
 from shared.organisation import invitations
 from shared.organisation import store as org_store
-from shared.organisation.models import PartnerIn, SchoolIn, SchoolPatch, StaffIn
+from shared.organisation.schemas import PartnerIn, SchoolIn, SchoolPatch, StaffIn
 from shared.organisation.service import create_partner, create_school, create_school_staff, delete_staff, update_school
 from shared.retention import Category, RetentionErrors, RunStatus, latest_run, persons, policy, run_retention, runs
 from shared.retention.runs import LEASE_PK, LEASE_RK, RUN_PK, LeaseLost, RunJournal
-from shared.roster.api import RosterMode
 from shared.roster.ingest import JSON_CONTENT_TYPE, sync_school
 from shared.roster.pupils import reset_password
+from shared.roster.schemas import RosterMode
 from shared.roster.store import Pupil, get_pupil, roster_of
 from shared.security.principal import Principal, Role
 from shared.settings import get_settings
@@ -252,7 +252,7 @@ def test_a_pupil_who_left_twice_is_erased_on_the_later_due_day_only(store):
 
 
 def test_a_leaver_erased_by_staff_before_the_due_day_leaves_nothing_for_the_timer(store):
-    from shared.roster.pupils import erase_pupil
+    from shared.erasure import erase_pupil
 
     school_id = new_school(store)
     sync(store, school_id, ["Early", "Stay"])

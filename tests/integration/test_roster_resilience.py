@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from shared.organisation.models import PartnerIn, SchoolIn
+from shared.organisation.schemas import PartnerIn, SchoolIn
 from shared.organisation.service import create_partner, create_school
 from shared.organisation.store import get_school
 from shared.roster import ingest

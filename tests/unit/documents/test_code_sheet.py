@@ -3,7 +3,7 @@ from datetime import date
 
 import pytest
 
-from shared.documents.code_sheet import CODES_PER_PAGE, SWATCHES, hours_phrase, render_code_sheet
+from shared.learning.code_sheet import CODES_PER_PAGE, SWATCHES, hours_phrase, render_code_sheet
 from shared.learning.codes import COLOURS, display_code, generate_code
 from tests.unit.documents.rasterise import assert_a4, assert_image_is_a4, ink_share, open_pdf
 

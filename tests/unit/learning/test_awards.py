@@ -2,14 +2,12 @@ from decimal import Decimal
 
 import pytest
 
+from shared.hours import format_hours, hours_to_minutes, minutes_to_hours
 from shared.learning.awards import (
     LADDER,
     Award,
     award_by_key,
     awards_reached,
-    format_hours,
-    hours_to_minutes,
-    minutes_to_hours,
     newly_reached,
     next_award,
 )

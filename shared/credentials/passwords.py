@@ -48,7 +48,7 @@ def needs_rehash(stored_hash: str) -> bool:
 
 @functools.cache
 def common_passwords() -> frozenset[str]:
-    text = resources.files("shared.identity").joinpath("common_passwords.txt").read_text(encoding="utf-8")
+    text = resources.files("shared.credentials").joinpath("common_passwords.txt").read_text(encoding="utf-8")
     return frozenset(line.strip().lower() for line in text.splitlines() if line.strip() and not line.startswith("#"))
 
 

@@ -1,27 +1,22 @@
-"""Activities, stamp codes, redemptions and progress: requests in, stored records, responses out."""
+"""Activities, stamp codes, redemptions and progress: API requests in and responses out (records: `model.py`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
-from shared.learning.awards import hours_to_minutes
-from shared.organisation.models import clean_text
+from shared.hours import hours_to_minutes
+from shared.schemas import In, clean_text
 
 MAX_CODES_PER_REQUEST = 500
 
 
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
 # --- requests ---------------------------------------------------------------------------------------
 
-class ActivityIn(_In):
+class ActivityIn(In):
     title: str
     description: str | None = Field(default=None, max_length=2000)
     hours: Decimal = Field(description="hours of learning, > 0 in steps of 0.25")
@@ -58,12 +53,12 @@ class ActivityIn(_In):
         return self
 
 
-class ActivityQuery(_In):
+class ActivityQuery(In):
     partner_id: str | None = None
     school_id: str | None = None
 
 
-class CodesIn(_In):
+class CodesIn(In):
     count: int = Field(ge=1, le=MAX_CODES_PER_REQUEST)
     single_use: bool = True
     max_uses: int | None = Field(default=None, ge=1, le=100_000, description="only for multi-use codes")
@@ -79,11 +74,11 @@ class CodesIn(_In):
         return self
 
 
-class CodesQuery(_In):
+class CodesQuery(In):
     format: str = Field(default="json", pattern="^(json|csv|pdf)$")
 
 
-class RedemptionIn(_In):
+class RedemptionIn(In):
     code: str = Field(min_length=1, max_length=40)
     pupil_id: str | None = Field(default=None, max_length=64, description="staff redeeming for a pupil")
 
@@ -91,7 +86,7 @@ class RedemptionIn(_In):
 MAX_GROUP_PUPILS = 200
 
 
-class GroupRedemptionIn(_In):
+class GroupRedemptionIn(In):
     """Hours for a group (a club session): one activity, many pupils, recorded by the school's staff."""
 
     activity_id: str = Field(min_length=1, max_length=64)
@@ -113,7 +108,7 @@ class GroupRedemptionIn(_In):
 MAX_ASSEMBLY_DAYS = 400
 
 
-class SchoolAwardsQuery(_In):
+class SchoolAwardsQuery(In):
     """Awards a school's pupils reached in a date range (an assembly's certificates)."""
 
     from_: date = Field(alias="from", description="first day (inclusive), YYYY-MM-DD")
@@ -129,7 +124,7 @@ class SchoolAwardsQuery(_In):
         return self
 
 
-class VocabularyIn(_In):
+class VocabularyIn(In):
     kind: str = Field(pattern="^(skill|interest)$")
     name: str
 
@@ -137,25 +132,6 @@ class VocabularyIn(_In):
     @classmethod
     def _name(cls, v: str) -> str:
         return clean_text(v, field="name", max_length=60)
-
-
-# --- stored ----------------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Activity:
-    id: str
-    title: str
-    description: str | None
-    minutes: int
-    skills: tuple[str, ...]
-    interests: tuple[str, ...]
-    employer_engagement: bool
-    partner_id: str | None
-    school_id: str | None
-    valid_from: date | None
-    valid_to: date | None
-    created_by: str
-    created_at: str
 
 
 # --- responses ---------------------------------------------------------------------------------------

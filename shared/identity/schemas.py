@@ -1,14 +1,16 @@
-"""Auth request and response models."""
+"""Sign-in API shapes: requests in and responses out."""
 
 from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.schemas import In
 from shared.security.principal import Role
 
 
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class _In(In):
+    # Passwords and tokens are taken exactly as sent: trimming would change a password.
+    model_config = ConfigDict(str_strip_whitespace=False)
 
 
 class LoginIn(_In):

@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.learning.awards import minutes_to_hours
+from shared.hours import minutes_to_hours
 from shared.roster.model import Gender
 from shared.roster.store import Pupil, PupilStatus
 

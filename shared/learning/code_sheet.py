@@ -22,7 +22,7 @@ from shared.documents.pdf import (
     to_bytes,
     uk_date,
 )
-from shared.learning.awards import format_hours
+from shared.hours import format_hours
 from shared.learning.codes import display_code
 
 PAGE_W, PAGE_H = 210.0, 297.0

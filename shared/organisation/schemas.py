@@ -1,31 +1,16 @@
-"""Organisation and staff models, split by direction: requests in, stored records, public responses out."""
+"""Organisation API shapes: requests in (validated) and responses out. Domain records are in `model.py`."""
 
 from __future__ import annotations
 
 import re
-import unicodedata
-from dataclasses import dataclass
-from enum import StrEnum
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, Field, field_validator
 
-from shared.roster.model import DobPolicy
+from shared.organisation.model import DobPolicy, School, StaffMember, StaffStatus
+from shared.schemas import In, clean_text
 from shared.security.principal import Role
-
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-
-
-def clean_text(value: str, *, field: str, max_length: int = 100) -> str:
-    value = unicodedata.normalize("NFC", " ".join(value.split()))
-    if not value:
-        raise ValueError(f"{field} is required")
-    if len(value) > max_length:
-        raise ValueError(f"{field} must be at most {max_length} characters")
-    if _CONTROL.search(value):
-        raise ValueError(f"{field} must not contain control characters")
-    return value
 
 
 def normalise_email(value: str) -> str:
@@ -50,13 +35,9 @@ def normalise_phone(value: str | None) -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
 # --- requests ---------------------------------------------------------------------------------
 
-class PartnerIn(_In):
+class PartnerIn(In):
     name: str = Field(min_length=1, max_length=120)
 
     @field_validator("name")
@@ -65,7 +46,7 @@ class PartnerIn(_In):
         return clean_text(v, field="name", max_length=120)
 
 
-class SchoolIn(_In):
+class SchoolIn(In):
     name: str = Field(min_length=1, max_length=120)
     urn: str | None = Field(default=None, description="DfE Unique Reference Number (6 digits)")
     dob_policy: DobPolicy = DobPolicy.EXACT
@@ -85,7 +66,7 @@ class SchoolIn(_In):
         return v
 
 
-class SchoolPatch(_In):
+class SchoolPatch(In):
     name: str | None = None
     urn: str | None = None
     dob_policy: DobPolicy | None = None
@@ -102,7 +83,7 @@ class SchoolPatch(_In):
         return SchoolIn._urn(v)
 
 
-class StaffIn(_In):
+class StaffIn(In):
     first_name: str
     last_name: str
     nickname: str
@@ -125,7 +106,7 @@ class StaffIn(_In):
         return normalise_phone(v)
 
 
-class StaffPatch(_In):
+class StaffPatch(In):
     first_name: str | None = None
     last_name: str | None = None
     nickname: str | None = None
@@ -146,48 +127,6 @@ class StaffPatch(_In):
     @classmethod
     def _phone(cls, v: str | None) -> str | None:
         return normalise_phone(v) if v is not None else None
-
-
-# --- stored records -----------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Partner:
-    id: str
-    name: str
-    created_at: str
-
-
-@dataclass(frozen=True)
-class School:
-    id: str
-    partner_id: str
-    name: str
-    urn: str | None
-    dob_policy: DobPolicy
-    active: bool
-    created_at: str
-    left_programme_at: str | None = None
-    last_sync_at: str | None = None
-
-
-class StaffStatus(StrEnum):
-    INVITED = "invited"
-    ACTIVE = "active"
-
-
-@dataclass(frozen=True)
-class StaffMember:
-    id: str
-    role: Role
-    first_name: str
-    last_name: str
-    nickname: str
-    email: str
-    phone: str | None
-    partner_id: str | None
-    school_id: str | None
-    status: StaffStatus
-    created_at: str
 
 
 # --- responses ----------------------------------------------------------------------------------

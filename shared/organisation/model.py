@@ -1,0 +1,55 @@
+"""Organisation's domain records: partners, schools and staff members as the service works with them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from shared.security.principal import Role
+
+
+class DobPolicy(StrEnum):
+    """How much of a date of birth a school keeps: all of it, or only the year (stored as 1 January)."""
+
+    EXACT = "exact"
+    GENERIC = "generic"
+
+
+@dataclass(frozen=True)
+class Partner:
+    id: str
+    name: str
+    created_at: str
+
+
+@dataclass(frozen=True)
+class School:
+    id: str
+    partner_id: str
+    name: str
+    urn: str | None
+    dob_policy: DobPolicy
+    active: bool
+    created_at: str
+    left_programme_at: str | None = None
+    last_sync_at: str | None = None
+
+
+class StaffStatus(StrEnum):
+    INVITED = "invited"
+    ACTIVE = "active"
+
+
+@dataclass(frozen=True)
+class StaffMember:
+    id: str
+    role: Role
+    first_name: str
+    last_name: str
+    nickname: str
+    email: str
+    phone: str | None
+    partner_id: str | None
+    school_id: str | None
+    status: StaffStatus
+    created_at: str

@@ -1,0 +1,28 @@
+"""What every API request model shares: the one base class, and the text rule for free-text fields."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from pydantic import BaseModel, ConfigDict
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+class In(BaseModel):
+    """A request body or query: unknown fields are refused (a typo is an error, not silently ignored) and
+    text is trimmed. Secrets (passwords) opt out of trimming in their own model."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+def clean_text(value: str, *, field: str, max_length: int = 100) -> str:
+    value = unicodedata.normalize("NFC", " ".join(value.split()))
+    if not value:
+        raise ValueError(f"{field} is required")
+    if len(value) > max_length:
+        raise ValueError(f"{field} must be at most {max_length} characters")
+    if _CONTROL.search(value):
+        raise ValueError(f"{field} must not contain control characters")
+    return value

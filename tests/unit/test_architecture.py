@@ -1,0 +1,56 @@
+"""The layout rules of shared/ (README, "Architecture"), checked on the source so they stay true."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# The owners of the tables: every `store.py` / `*_store.py`, and these (shared/storage/names.py names the
+# owner beside each table).
+NAMED_STORES = {
+    "shared/audit.py",
+    "shared/due_dates.py",
+    "shared/credentials/logins.py",
+    "shared/identity/sessions.py",
+    "shared/identity/sso.py",
+    "shared/organisation/invitations.py",
+    "shared/retention/expired.py",
+    "shared/retention/runs.py",
+    "shared/security/rate.py",
+    "shared/storage/clients.py",
+}
+STORE_MODULES = NAMED_STORES | {
+    str(p.relative_to(ROOT)) for p in (ROOT / "shared").rglob("*.py") if p.stem == "store" or p.stem.endswith("_store")
+}
+
+
+def _table_calls(path: Path) -> list[int]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return [node.lineno for node in ast.walk(tree)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "table"]
+
+
+def test_only_store_modules_open_a_table():
+    outside = {
+        f"{path.relative_to(ROOT)}:{line}"
+        for path in (ROOT / "shared").rglob("*.py")
+        if str(path.relative_to(ROOT)) not in STORE_MODULES
+        for line in _table_calls(path)
+    }
+    assert outside == set(), "keys and row formats belong to the table's store module"
+
+
+def test_every_store_module_still_opens_a_table():
+    # A module that no longer owns a table must leave the list, so the list keeps meaning "the owners".
+    assert {m for m in STORE_MODULES if not _table_calls(ROOT / m)} == set()
+
+
+def test_no_two_parts_of_shared_import_each_other():
+    lint_imports = Path(sys.executable).parent / "lint-imports"
+    result = subprocess.run([str(lint_imports), "--no-cache"], cwd=ROOT, capture_output=True, text=True,
+                            timeout=120, check=False)
+    assert result.returncode == 0, result.stdout[-3000:]
