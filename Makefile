@@ -5,10 +5,13 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test bench lint deps browser clean
+.PHONY: run test bench lint deps browser clean lock
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+# The runtime packages come from the lock (exact versions, hashes checked), so tests run on what deploys;
+# the dev tools are installed on top of it (tests/infra/test_lock.py fails if they moved a locked package).
+$(VENV)/.installed: requirements.txt requirements.lock requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
@@ -34,6 +37,15 @@ bench: deps
 
 lint: deps
 	$(VENV)/bin/ruff check .
+
+# requirements.lock: every runtime package (requirements.txt and all it pulls in) pinned with its hashes, resolved
+# for the deployed platform (Linux x86_64, Python 3.11). Run after any change to requirements.txt.
+# Needs only uv (pinned in requirements-dev.txt), not the rest of the venv, which installs from the lock.
+lock:
+	@test -x $(VENV)/bin/uv || ($(PYTHON) -m venv $(VENV) && \
+		$(PY) -m pip install --quiet --disable-pip-version-check $$(grep '^uv==' requirements-dev.txt))
+	$(VENV)/bin/uv pip compile requirements.txt --quiet --generate-hashes --python-version 3.11 \
+		--python-platform x86_64-manylinux_2_28 --custom-compile-command "make lock" --output-file requirements.lock
 
 clean:
 	rm -rf $(VENV) node_modules .azurite .devhost test-artifacts

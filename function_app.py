@@ -2,10 +2,11 @@
 
 import azure.functions as func
 
-from functions import auth, compliance, learning, organisation, platform, reports, retention, roster
+from functions import auth, compliance, learning, organisation, platform, reports, retention, roster, web
 
 app = func.FunctionApp(http_auth_level=func.AuthLevel.ANONYMOUS)
 
+# web.bp last: its catch-all route serves the web client wherever no API route matched.
 for blueprint in (platform.bp, auth.bp, organisation.bp, roster.bp, learning.bp, compliance.bp, retention.bp,
-                  reports.bp):
+                  reports.bp, web.bp):
     app.register_functions(blueprint)

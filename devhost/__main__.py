@@ -32,7 +32,6 @@ log = logging.getLogger("devhost")
 AZURITE_PORTS = {"Azurite blob": 10000, "Azurite queue": 10001, "Azurite table": 10002}
 AZURITE_DATA = ROOT / ".azurite"
 DEVHOST_STATE = ROOT / ".devhost"
-WEB_DIR = ROOT / "web"
 DEMO_MODULE = "devhost.demo"
 SMTP_PORT = 2525
 
@@ -62,7 +61,7 @@ def _serve(host: FunctionHost, address: str, port: int, mailbox: Mailbox | None 
     busy = busy_ports_message({"HTTP": port})
     if busy:
         raise CommandError(f"cannot serve on port {port}: {busy}. Stop it or pass --port.")
-    app = host.asgi_app(WEB_DIR if WEB_DIR.is_dir() else None, mailbox)
+    app = host.asgi_app(mailbox)
     host.describe(_base_url(address, port))
     # log_config=None: uvicorn's loggers go through the JSON root handler. No access log: query strings can
     # carry personal data; the app logs each invocation itself.
@@ -117,14 +116,13 @@ def cmd_up(args: argparse.Namespace) -> int:
         host = FunctionHost(load_app(args.app))
         demo = _seed_demo()
         base = _base_url(args.host, args.port)
-        web = f"{base}/" if WEB_DIR.is_dir() else f"{base}/ (no web/ folder yet)"
         lines = [
             "",
             "Local Functions host (devhost) — Ctrl-C stops it and Azurite",
-            f"  API base     {base}/{host.prefix}".rstrip("/"),
-            f"  Health       {base}/{host.prefix}/health",
-            f"  OpenAPI      {base}/{host.prefix}/openapi.json",
-            f"  Web client   {web}",
+            f"  API base     {base}/api",
+            f"  Health       {base}/api/health",
+            f"  OpenAPI      {base}/api/openapi.json",
+            f"  Web client   {base}/",
             f"  Storage      Azurite on 127.0.0.1:10000-10002, data in {AZURITE_DATA.name}/",
             f"  Mailbox      {base}{MAIL_PAGE} (email the app sends, caught on SMTP port {SMTP_PORT})",
             *(f"  {line}" for line in demo),

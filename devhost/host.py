@@ -167,7 +167,7 @@ class FunctionHost:
             worker.join()
         self._background.clear()
 
-    def asgi_app(self, web_dir: Path | None = None, mailbox: Mailbox | None = None) -> Starlette:
+    def asgi_app(self, mailbox: Mailbox | None = None) -> Starlette:
         @asynccontextmanager
         async def lifespan(_: Starlette) -> AsyncIterator[None]:
             self.start_background()
@@ -180,7 +180,6 @@ class FunctionHost:
             self.http_routes,
             prefix=self.prefix,
             allowed_origins=self.options.allowed_origins,
-            web_dir=web_dir,
             lifespan=lifespan,
             mailbox=mailbox,
         )

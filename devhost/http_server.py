@@ -12,7 +12,6 @@ import inspect
 import logging
 from collections.abc import Callable, Iterable
 from contextlib import AbstractAsyncContextManager
-from pathlib import Path
 from typing import Any
 
 import azure.functions as func
@@ -23,8 +22,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
-from starlette.staticfiles import StaticFiles
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
 from devhost.invocation import call
 from devhost.mailbox import Mailbox, mail_page
@@ -47,16 +45,12 @@ def cors_origins(setting: str | None) -> list[str]:
 
 
 class FunctionsDispatcher:
-    """ASGI app: route to an HTTP function (404/405 as the host answers), else to the web client."""
+    """ASGI app: route to an HTTP function, else 404/405 as the host answers. Like the Functions host it
+    serves no files of its own: an app that has a web client serves it from a function."""
 
-    def __init__(self, routes: list[HttpRoute], prefix: str, web_dir: Path | None = None) -> None:
+    def __init__(self, routes: list[HttpRoute], prefix: str) -> None:
         self.routes = routes
         self.prefix = prefix.strip("/")
-        self.static: ASGIApp | None = StaticFiles(directory=web_dir, html=True) if web_dir else None
-
-    def _is_api_path(self, path: str) -> bool:
-        head = path.strip("/").split("/", 1)[0]
-        return bool(self.prefix) and head.lower() == self.prefix.lower()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
@@ -66,9 +60,6 @@ class FunctionsDispatcher:
             response = await self._invoke(route, params, request)
         elif path_known:
             response = Response(status_code=405, headers={"Allow": ", ".join(allowed_methods(self.routes, path))})
-        elif self.static is not None and not self._is_api_path(path):
-            await self.static(scope, receive, send)
-            return
         else:
             response = Response(status_code=404)
         # The host's own answers (404, 405, 413, a crash's 500) carry the same policy as the functions'.
@@ -150,7 +141,6 @@ def build_app(
     *,
     prefix: str,
     allowed_origins: Iterable[str] = (),
-    web_dir: Path | None = None,
     lifespan: Callable[[Starlette], AbstractAsyncContextManager[None]] | None = None,
     mailbox: Mailbox | None = None,
 ) -> Starlette:
@@ -168,7 +158,7 @@ def build_app(
                 expose_headers=list(EXPOSED_HEADERS),
             )
         )
-    dispatcher = FunctionsDispatcher(routes, prefix, web_dir if web_dir and web_dir.is_dir() else None)
+    dispatcher = FunctionsDispatcher(routes, prefix)
     routes = [Route("/{path:path}", dispatcher)]
     if mailbox is not None:
         routes.insert(0, Route(MAIL_PAGE, lambda request: HTMLResponse(mail_page(mailbox)), methods=["GET"]))

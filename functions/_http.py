@@ -18,7 +18,7 @@ from typing import Any
 import azure.functions as func
 from pydantic import BaseModel, ValidationError
 
-from shared.api.spec import Endpoint, Reply, registry
+from shared.api.spec import API_PREFIX, Endpoint, Reply, registry
 from shared.errors import (
     DomainError,
     FieldError,
@@ -235,7 +235,7 @@ def endpoint(
         entry.__name__ = name
         entry.__qualname__ = name
         bp.function_name(name=name)(
-            bp.route(route=route, methods=[spec.method], auth_level=func.AuthLevel.ANONYMOUS)(entry)
+            bp.route(route=f"{API_PREFIX}/{route}", methods=[spec.method], auth_level=func.AuthLevel.ANONYMOUS)(entry)
         )
         registry.add(spec)
         return handler

@@ -19,9 +19,6 @@ param location string = 'uksouth'
 @description('Resource group to create or reuse; empty means rg-<environmentName>.')
 param resourceGroupName string = ''
 
-@description('False for the first provision; true once code containing ingest_mis_upload has been deployed.')
-param deployEventGrid bool = false
-
 @description('Set by azd from this template\'s TOKEN_SIGNING_KEY_EXISTS output; false writes a new signing key.')
 param tokenSigningKeyExists bool = false
 
@@ -29,19 +26,21 @@ param tokenSigningKeyExists bool = false
 @description('Generated at deploy time; stored only in Key Vault, written only when tokenSigningKeyExists is false.')
 param tokenSigningKey string = '${newGuid()}${newGuid()}${newGuid()}'
 
-@description('Public URL (PUBLIC_BASE_URL, TOKEN_ISSUER) that invitation links and login cards send people to; empty means the Static Web App\'s URL when it is deployed, else the Function App\'s.')
+@description('Public URL (PUBLIC_BASE_URL, TOKEN_ISSUER) that invitation links and login cards send people to; empty means the Function App\'s own URL, which serves the web client at / and the API at /api.')
 param publicBaseUrl string = ''
 
 @description('Comma-separated browser origins allowed to call the API, e.g. https://app.example.org.')
 param corsAllowedOrigins string = ''
 
-// The web client on Azure Static Web Apps. Off by default: Static Web Apps are not offered in any UK region,
-// so turning it on puts the site (static files, no personal data; but it sees visitors' IP addresses) in a
-// region outside the UK. That is the controller's DPIA decision (infra/README.md, "Web client").
-@description('Deploy web/ to an Azure Static Web App in its own resource group, outside the UK-only policy.')
-param deployStaticWebApp bool = false
-@description('Region of the Static Web App when deployStaticWebApp is true: one where the service is offered.')
-param staticWebAppLocation string = ''
+// Staff single sign-on with Microsoft Entra ID (optional). Empty values leave the app's SSO settings as
+// they are, so settings made by hand are not wiped by the next provision.
+@description('Entra ID app registration (client) id for staff sign-in; empty: SSO settings untouched.')
+param ssoClientId string = ''
+@description('Entra ID authority, e.g. https://login.microsoftonline.com/<tenant id>.')
+param ssoAuthority string = ''
+@secure()
+@description('Client secret of that app registration; stored only in Key Vault. Empty: left as it is.')
+param ssoClientSecret string = ''
 
 param tokenAudience string = 'cu-online-api'
 
@@ -65,7 +64,8 @@ param uploadSweepHours int = 24
   4096
 ])
 param instanceMemoryMB int = 2048
-@minValue(1)
+// Flex Consumption refuses a cap below 40 instances.
+@minValue(40)
 @maxValue(1000)
 param maximumInstanceCount int = 100
 
@@ -81,7 +81,8 @@ var functionAppName = 'func-cuo-${resourceToken}'
 var deploymentContainerName = 'app-package-${take(functionAppName, 32)}-${take(resourceToken, 7)}'
 var corsOrigins = map(filter(split(corsAllowedOrigins, ','), origin => !empty(trim(origin))), origin => trim(origin))
 var groupName = !empty(resourceGroupName) ? resourceGroupName : 'rg-${environmentName}'
-var webGroupName = '${groupName}-web'
+// Access logs are kept as long as the app keeps its own audit trail (DESIGN.md section 7).
+var auditLogDays = auditRetentionMonths * 31
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
   name: groupName
@@ -138,6 +139,7 @@ module keyVault 'modules/keyvault.bicep' = {
     tags: tags
     tokenSigningKey: tokenSigningKey
     writeTokenSigningKey: !tokenSigningKeyExists
+    ssoClientSecret: ssoClientSecret
   }
 }
 
@@ -163,27 +165,6 @@ module email 'modules/email.bicep' = {
   }
 }
 
-// Only the web client's static files live here, so the group is not under the UK-only policy of `rg`; the
-// group's own metadata stays in the UK.
-resource webRg 'Microsoft.Resources/resourceGroups@2024-03-01' = if (deployStaticWebApp) {
-  name: webGroupName
-  location: location
-  tags: tags
-}
-
-module staticWebApp 'modules/staticwebapp.bicep' = if (deployStaticWebApp) {
-  name: 'static-web-app'
-  scope: webRg
-  params: {
-    name: 'stapp-${resourceToken}'
-    location: staticWebAppLocation
-    tags: tags
-  }
-}
-
-// With the web client on its own origin, the API lets it call, and invitation links and login cards point at it.
-var webUri = deployStaticWebApp ? staticWebApp.outputs.uri : ''
-
 module functionApp 'modules/functionapp.bicep' = {
   name: 'functionapp'
   scope: rg
@@ -198,8 +179,8 @@ module functionApp 'modules/functionapp.bicep' = {
     identityClientId: identity.outputs.clientId
     appInsightsName: monitoring.outputs.appInsightsName
     tokenSigningKeySecretUri: keyVault.outputs.tokenSigningKeySecretUri
-    publicBaseUrl: !empty(publicBaseUrl) ? publicBaseUrl : webUri
-    corsAllowedOrigins: deployStaticWebApp ? union(corsOrigins, [webUri]) : corsOrigins
+    publicBaseUrl: publicBaseUrl
+    corsAllowedOrigins: corsOrigins
     tokenAudience: tokenAudience
     retentionSchedule: retentionSchedule
     leaverGraceDays: leaverGraceDays
@@ -211,6 +192,9 @@ module functionApp 'modules/functionapp.bicep' = {
     maximumInstanceCount: maximumInstanceCount
     mailAcsEndpoint: email.outputs.endpoint
     mailSender: email.outputs.senderAddress
+    ssoClientId: ssoClientId
+    ssoAuthority: ssoAuthority
+    ssoClientSecretUri: empty(ssoClientSecret) ? '' : keyVault.outputs.ssoClientSecretUri
   }
   // The host starts with identity-based storage and resolves the Key Vault reference: grant first.
   dependsOn: [
@@ -218,15 +202,31 @@ module functionApp 'modules/functionapp.bicep' = {
   ]
 }
 
-module misUploadEvents 'modules/mis-upload-events.bicep' = if (deployEventGrid) {
+// The Event Grid system topic of the storage account. Its subscription to ingest_mis_upload's webhook needs
+// the host's blobs_extension key, which exists only once the code is deployed: azure.yaml's postdeploy
+// hook creates it (infra/postdeploy/mis-upload-subscription.bicep), so one `azd up` wires everything.
+module misUploadEvents 'modules/mis-upload-events.bicep' = {
   name: 'mis-upload-events'
   scope: rg
   params: {
     storageAccountName: storage.outputs.name
-    functionAppName: functionApp.outputs.name
     systemTopicName: 'evgt-${resourceToken}'
     location: location
     tags: tags
+  }
+}
+
+// Platform access logs (Key Vault, storage data plane, Function App, Event Grid) to the workspace.
+module diagnostics 'modules/diagnostics.bicep' = {
+  name: 'diagnostics'
+  scope: rg
+  params: {
+    workspaceName: monitoring.outputs.workspaceName
+    storageAccountName: storage.outputs.name
+    keyVaultName: keyVault.outputs.name
+    functionAppName: functionApp.outputs.name
+    systemTopicName: misUploadEvents.outputs.systemTopicName
+    auditLogDays: auditLogDays
   }
 }
 
@@ -238,10 +238,10 @@ output SERVICE_API_URI string = functionApp.outputs.uri
 output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
 output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
 output AZURE_USER_ASSIGNED_IDENTITY_NAME string = identity.outputs.name
-// Read by infra/scripts/deploy-web.* (azure.yaml postdeploy); empty while the Static Web App is off.
-output AZURE_STATIC_WEB_APP_NAME string = deployStaticWebApp ? staticWebApp.outputs.name : ''
-output AZURE_STATIC_WEB_APP_RESOURCE_GROUP string = deployStaticWebApp ? webGroupName : ''
-output SERVICE_WEB_URI string = webUri
+// The web client and the API share the Function App's origin: / is the web client, /api the API.
+output SERVICE_WEB_URI string = functionApp.outputs.uri
+// Read by the postdeploy hook (infra/scripts/postdeploy.*).
+output AZURE_EVENT_GRID_SYSTEM_TOPIC_NAME string = misUploadEvents.outputs.systemTopicName
 output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.appInsightsName
 // Read back through main.parameters.json on the next provision, so the signing key is written only once.
 output TOKEN_SIGNING_KEY_EXISTS bool = true

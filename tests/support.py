@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 import azure.functions as func
 
-from devhost.routing import http_routes, resolve
+from devhost.routing import http_routes, resolve, route_prefix
+
+HOST_JSON = Path(__file__).resolve().parents[1] / "host.json"
 
 
 @dataclass
@@ -35,7 +38,7 @@ class FunctionsClient:
 
             app = default_app
         self.app = app
-        self.routes = http_routes(app, "api")
+        self.routes = http_routes(app, route_prefix(HOST_JSON))
         self.token = token
 
     def as_(self, token: str | None) -> FunctionsClient:

@@ -13,7 +13,7 @@ param identityClientId string
 param appInsightsName string
 param tokenSigningKeySecretUri string
 
-@description('Public URL of the API; empty means the Function App\'s own https://<name>.azurewebsites.net.')
+@description('Public URL of the web client and API; empty means the Function App\'s own https://<name>.azurewebsites.net, which serves both.')
 param publicBaseUrl string
 @description('Browser origins allowed to call the API (platform CORS and CORS_ALLOWED_ORIGINS).')
 param corsAllowedOrigins array
@@ -36,9 +36,17 @@ param mailSender string
   4096
 ])
 param instanceMemoryMB int
-@minValue(1)
+// Flex Consumption refuses a cap below 40 instances.
+@minValue(40)
 @maxValue(1000)
 param maximumInstanceCount int
+
+@description('Microsoft sign-in for staff: the app registration\'s client id; empty leaves SSO settings as they are.')
+param ssoClientId string
+@description('Authority, e.g. https://login.microsoftonline.com/<tenant id>.')
+param ssoAuthority string
+@description('Key Vault reference URI of the SSO client secret; empty leaves SSO_CLIENT_SECRET as it is.')
+param ssoClientSecretUri string
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
   name: storageAccountName
@@ -80,10 +88,11 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
     httpsOnly: true
     keyVaultReferenceIdentity: identityId
     publicNetworkAccess: 'Enabled'
+    // Flex Consumption rejects ftpsState, alwaysOn, linuxFxVersion and the other settings that describe a
+    // fixed worker (tests/infra/test_bicep.py lists them); FTP is off through basicPublishingCredentialsPolicies.
     siteConfig: {
       minTlsVersion: '1.2'
       scmMinTlsVersion: '1.2'
-      ftpsState: 'Disabled'
       http20Enabled: true
       // Platform CORS answers preflights; when it is set, it takes precedence over any CORS code in the app.
       cors: {
@@ -118,33 +127,55 @@ var baseUrl = empty(publicBaseUrl) ? 'https://${functionApp.properties.defaultHo
 
 // Flex Consumption takes the runtime from functionAppConfig: FUNCTIONS_WORKER_RUNTIME,
 // FUNCTIONS_EXTENSION_VERSION and the WEBSITE_* content settings must not be set here.
-resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
-  parent: functionApp
-  name: 'appsettings'
-  properties: {
-    AzureWebJobsStorage__accountName: storage.name
-    AzureWebJobsStorage__credential: 'managedidentity'
-    AzureWebJobsStorage__clientId: identityClientId
-    APPLICATIONINSIGHTS_CONNECTION_STRING: appInsights.properties.ConnectionString
-    APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
-    CUO_ENVIRONMENT: 'production'
-    TOKEN_SIGNING_KEY: '@Microsoft.KeyVault(SecretUri=${tokenSigningKeySecretUri})'
-    TOKEN_ISSUER: baseUrl
-    TOKEN_AUDIENCE: tokenAudience
-    PUBLIC_BASE_URL: baseUrl
-    CORS_ALLOWED_ORIGINS: join(corsAllowedOrigins, ',')
-    RETENTION_SCHEDULE: retentionSchedule
-    LEAVER_GRACE_DAYS: string(leaverGraceDays)
-    SCHOOL_EXIT_GRACE_DAYS: string(schoolExitGraceDays)
-    STAFF_INACTIVE_MONTHS: string(staffInactiveMonths)
-    AUDIT_RETENTION_MONTHS: string(auditRetentionMonths)
-    UPLOAD_SWEEP_HOURS: string(uploadSweepHours)
-    RETENTION_BATCH_LIMIT: '500'
-    MAIL_ACS_ENDPOINT: mailAcsEndpoint
-    MAIL_SENDER: mailSender
-    MAIL_CLIENT_ID: identityClientId
-    // %REPORTS_ROLLUP_SCHEDULE% must exist or the host will not start the reports_rollup timer.
-    REPORTS_ROLLUP_SCHEDULE: '0 30 * * * *'
+var managedSettings = {
+  AzureWebJobsStorage__accountName: storage.name
+  AzureWebJobsStorage__credential: 'managedidentity'
+  AzureWebJobsStorage__clientId: identityClientId
+  APPLICATIONINSIGHTS_CONNECTION_STRING: appInsights.properties.ConnectionString
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
+  // The web client is served at `/` by the web_client function; the host's placeholder page never shows.
+  AzureWebJobsDisableHomepage: 'true'
+  CUO_ENVIRONMENT: 'production'
+  TOKEN_SIGNING_KEY: '@Microsoft.KeyVault(SecretUri=${tokenSigningKeySecretUri})'
+  TOKEN_ISSUER: baseUrl
+  TOKEN_AUDIENCE: tokenAudience
+  PUBLIC_BASE_URL: baseUrl
+  CORS_ALLOWED_ORIGINS: join(corsAllowedOrigins, ',')
+  RETENTION_SCHEDULE: retentionSchedule
+  LEAVER_GRACE_DAYS: string(leaverGraceDays)
+  SCHOOL_EXIT_GRACE_DAYS: string(schoolExitGraceDays)
+  STAFF_INACTIVE_MONTHS: string(staffInactiveMonths)
+  AUDIT_RETENTION_MONTHS: string(auditRetentionMonths)
+  UPLOAD_SWEEP_HOURS: string(uploadSweepHours)
+  RETENTION_BATCH_LIMIT: '500'
+  MAIL_ACS_ENDPOINT: mailAcsEndpoint
+  MAIL_SENDER: mailSender
+  MAIL_CLIENT_ID: identityClientId
+  // %REPORTS_ROLLUP_SCHEDULE% must exist or the host will not start the reports_rollup timer.
+  REPORTS_ROLLUP_SCHEDULE: '0 30 * * * *'
+}
+
+// SSO is set only when its parameters are given; otherwise what is there (e.g. set by hand) stays.
+// Microsoft returns the browser to the web client at `/`, which hands code and state to the API.
+var ssoSettings = union(
+  empty(ssoClientId) ? {} : {
+    SSO_CLIENT_ID: ssoClientId
+    SSO_AUTHORITY: ssoAuthority
+    SSO_REDIRECT_URI: '${baseUrl}/'
+  },
+  empty(ssoClientSecretUri) ? {} : {
+    SSO_CLIENT_SECRET: '@Microsoft.KeyVault(SecretUri=${ssoClientSecretUri})'
+  }
+)
+
+// Every provision merges into the settings the app already has, so a setting added by hand survives;
+// the ones above win. A module, so that the current settings are read after the site exists.
+module appSettings 'appsettings.bicep' = {
+  name: '${name}-appsettings'
+  params: {
+    siteName: functionApp.name
+    currentAppSettings: list('${functionApp.id}/config/appsettings', '2024-04-01').properties
+    appSettings: union(managedSettings, ssoSettings)
   }
 }
 

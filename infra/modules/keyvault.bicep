@@ -13,7 +13,12 @@ param tokenSigningKey string
 @description('False once the secret exists, so a later provision keeps the key instead of rotating it.')
 param writeTokenSigningKey bool
 
+@secure()
+@description('Client secret of the staff SSO app registration; written only when not empty.')
+param ssoClientSecret string
+
 var tokenSigningKeySecretName = 'token-signing-key'
+var ssoClientSecretName = 'sso-client-secret'
 
 resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
   name: name
@@ -48,6 +53,16 @@ resource tokenSigningKeySecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = 
   }
 }
 
+resource ssoClientSecretValue 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!empty(ssoClientSecret)) {
+  parent: vault
+  name: ssoClientSecretName
+  properties: {
+    value: ssoClientSecret
+    contentType: 'Entra ID client secret for staff sign-in (SSO_CLIENT_SECRET)'
+  }
+}
+
 output name string = vault.name
 // Versionless, so the Function App follows the latest version after a rotation.
 output tokenSigningKeySecretUri string = '${vault.properties.vaultUri}secrets/${tokenSigningKeySecretName}'
+output ssoClientSecretUri string = '${vault.properties.vaultUri}secrets/${ssoClientSecretName}'

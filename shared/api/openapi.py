@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from shared.api.spec import Endpoint, EndpointRegistry
+from shared.api.spec import API_PREFIX, Endpoint, EndpointRegistry
 
 ROUTE_PARAM = re.compile(r"\{\*?([A-Za-z_][A-Za-z0-9_]*)(?::[^}]*)?\}")
 REF_TEMPLATE = "#/components/schemas/{model}"
@@ -51,7 +51,7 @@ PROBLEM_SCHEMA: dict[str, Any] = {
 }
 
 
-def openapi_path(route: str, prefix: str = "api") -> str:
+def openapi_path(route: str, prefix: str = API_PREFIX) -> str:
     path = ROUTE_PARAM.sub(lambda m: "{" + m.group(1) + "}", route.strip("/"))
     return f"/{prefix}/{path}" if prefix else f"/{path}"
 
@@ -127,7 +127,7 @@ def _operation(endpoint: Endpoint, schemas: dict) -> dict:
     return op
 
 
-def build_openapi(registry: EndpointRegistry, *, title: str, version: str, route_prefix: str = "api") -> dict:
+def build_openapi(registry: EndpointRegistry, *, title: str, version: str, route_prefix: str = API_PREFIX) -> dict:
     endpoints = registry.all()
     models: list[tuple[type[BaseModel], str]] = []
     seen: set[type[BaseModel]] = set()

@@ -14,6 +14,10 @@ from pydantic import BaseModel
 
 from shared.security.principal import Role
 
+# Every API path starts with /api/. host.json's routePrefix is empty so that the web client can be served at
+# `/` (functions/web.py); the API keeps its paths by carrying this prefix in every route it registers.
+API_PREFIX = "api"
+
 
 @dataclass(frozen=True)
 class Endpoint:
@@ -57,6 +61,23 @@ class EndpointRegistry:
 
     def get(self, name: str) -> Endpoint | None:
         return self._by_name.get(name)
+
+    def methods_at(self, path: str) -> list[str]:
+        """The methods the API accepts at `path` (without the /api prefix): the `Allow` of a 405."""
+        segments = [part for part in path.strip("/").split("/") if part]
+        return sorted({e.method for e in self._by_name.values() if _route_matches(e.route, segments)})
+
+
+def _route_matches(route: str, segments: list[str]) -> bool:
+    template = [part for part in route.strip("/").split("/") if part]
+    for index, part in enumerate(template):
+        if part.startswith("{*"):
+            return True
+        if index >= len(segments):
+            return False
+        if not part.startswith("{") and part.lower() != segments[index].lower():
+            return False
+    return len(template) == len(segments)
 
 
 registry = EndpointRegistry()

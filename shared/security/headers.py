@@ -2,6 +2,8 @@
 
 API responses are data (JSON, CSV, PDF), never a page: nothing in them may run, embed or be framed,
 browsers must not guess their type, and following a link from them must not leak the URL.
+The web client's files (functions/web.py) get the same headers with a page's CSP and revalidating
+caching; the Function App serves both on one origin, so the headers are the same locally and in Azure.
 """
 
 from __future__ import annotations
@@ -37,3 +39,25 @@ def add_missing(headers: MutableMapping[str, str], policy: Mapping[str, str] = A
     for name, value in policy.items():
         if name.lower() not in present:
             headers[name] = value
+
+
+# The web client has no inline script or style and loads nothing from another origin (tests/browser checks
+# every page under this very policy); `data:`/`blob:` images are the QR codes and charts it makes itself.
+WEB_CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+# Web files carry no version in their names (there is no build step), so a browser may keep them but must
+# revalidate each time: a deployment shows at once, and an unchanged file costs a 304.
+WEB_FILE_CACHE_CONTROL = "no-cache"
+
+WEB_FILE_HEADERS: Mapping[str, str] = MappingProxyType({
+    **API_HEADERS,
+    "Content-Security-Policy": WEB_CONTENT_SECURITY_POLICY,
+    "Cache-Control": WEB_FILE_CACHE_CONTROL,
+})
+
+
+def web_file_headers() -> dict[str, str]:
+    """A fresh copy of the headers every file of the web client carries."""
+    return dict(WEB_FILE_HEADERS)

@@ -167,25 +167,6 @@ def test_cors_origins_setting_is_comma_separated_and_may_be_empty():
     assert cors_origins("http://a.test/, *") == ["http://a.test", "*"]
 
 
-def test_the_web_folder_is_served_at_the_root_and_the_api_keeps_its_paths(tmp_path):
-    (tmp_path / "index.html").write_text("<h1>web client</h1>")
-    (tmp_path / "app.js").write_text("console.log(1)")
-    (tmp_path / "api").mkdir()
-    (tmp_path / "api" / "text").write_text("shadowed")
-    client = AsgiClient(build_app(ROUTES, prefix="api", web_dir=tmp_path))
-    assert client.get("/").text == "<h1>web client</h1>"
-    assert client.get("/app.js").text == "console.log(1)"
-    assert client.get("/missing.css").status_code == 404
-    assert client.get("/api/text").text == "héllo"
-    assert client.get("/api/unknown").status_code == 404
-    assert client.get("/api/echo/1").status_code == 405
-
-
-def test_a_missing_web_folder_is_ignored(tmp_path):
-    client = AsgiClient(build_app(ROUTES, prefix="api", web_dir=tmp_path / "web"))
-    assert client.get("/").status_code == 404
-
-
 def test_the_local_mailbox_page_lists_received_mail_escaped():
     import smtplib
     from email.message import EmailMessage

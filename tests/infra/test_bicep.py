@@ -1,8 +1,9 @@
 """The Azure templates keep the DPIA's promises: UK only, no keys, identity everywhere, the triggers wired.
 
-The Bicep CLI is not available here, so these tests read infra/ and azure.yaml as text. A small scanner
-strips comments and finds each `resource` / `module` block by matching braces; the assertions are on
-the properties inside those blocks.
+The Bicep CLI is not available here. These tests read infra/ and azure.yaml as text: a small scanner strips
+comments and finds each `resource` / `module` block by matching braces; the assertions are on the properties
+inside those blocks. tests/infra/test_bicep_parsed.py parses every file with a real Bicep parser and checks
+what applies to every resource (symbols, API versions, property names, Flex rules, diagnostic settings).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 INFRA = ROOT / "infra"
 MODULES = INFRA / "modules"
+POSTDEPLOY = INFRA / "postdeploy"
 UK_REGIONS = ["uksouth", "ukwest"]
 
 STORAGE_BLOB_DATA_OWNER = "b7e6dc6d-f1e8-4753-8033-0f276bb0955b"
@@ -48,6 +50,7 @@ OTHER_REGIONS = [
 # Settings the Functions host reads itself; every other app setting must be one shared/settings.py reads.
 HOST_SETTINGS = {
     "AzureWebJobsStorage__credential",
+    "AzureWebJobsDisableHomepage",
     "APPLICATIONINSIGHTS_CONNECTION_STRING",
     "APPLICATIONINSIGHTS_AUTHENTICATION_STRING",
 }
@@ -231,9 +234,21 @@ def bicep_files() -> list[Path]:
 
 
 def app_settings() -> dict[str, str]:
-    config = the_resource("Microsoft.Web/sites/config", MODULES / "functionapp.bicep")
-    assert prop(config.body, "name") == "'appsettings'"
-    return top_level_keys(sub_block(config.body, "properties"))
+    """The settings functionapp.bicep manages (always, and SSO when its parameters are given)."""
+    text = source(MODULES / "functionapp.bicep")
+    settings = {}
+    for var in ("managedSettings", "ssoSettings"):
+        match = re.search(rf"^var {var} = ", text, re.MULTILINE)
+        block = text[match.end():]
+        block = block[: block.index("\n\n")]  # the declaration ends at the first blank line
+        for opening in re.finditer(r"\{", block):
+            inner = balanced_block(block, opening.start())
+            if re.search(r"^\s*\w+:", inner, re.MULTILINE):
+                settings.update(top_level_keys(inner))
+            if var == "managedSettings":
+                break
+        assert settings
+    return settings
 
 
 def main_params_file() -> dict:
@@ -281,18 +296,16 @@ def test_location_parameter_allows_only_uk_south_and_uk_west_and_defaults_to_uk_
     assert location.default == "'uksouth'"
 
 
-def test_every_resource_and_module_is_placed_in_the_location_parameter_but_the_optional_web_client():
-    web_client = modules_of_main()["staticWebApp"].body
+def test_every_resource_and_module_is_placed_in_the_location_parameter():
     placements = [
         (path.name, value)
         for path in bicep_files()
         if path != EMAIL_MODULE
-        for value in re.findall(r"^\s*location:\s*(.+?)\s*$", source(path).replace(web_client, ""), re.MULTILINE)
+        for value in re.findall(r"^\s*location:\s*(.+?)\s*$", source(path), re.MULTILINE)
     ]
 
     assert placements
     assert all(value == "location" for _, value in placements), placements
-    assert prop(web_client, "location") == "staticWebAppLocation"
 
 
 EMAIL_MODULE = MODULES / "email.bicep"
@@ -494,7 +507,7 @@ def test_function_app_accepts_only_https_with_tls_1_2_and_no_ftp_or_basic_auth_p
 
     assert prop(site.body, "httpsOnly") == "true"
     assert prop(site.body, "minTlsVersion") == "'1.2'"
-    assert prop(site.body, "ftpsState") == "'Disabled'"
+    assert "ftpsState" not in site.body  # Flex Consumption rejects it; FTP is off through the policies below
     assert sorted(prop(p.body, "name") for p in basic_auth) == ["'ftp'", "'scm'"]
     assert all(prop(p.body, "allow") == "false" for p in basic_auth)
 
@@ -504,9 +517,7 @@ def test_cors_origins_come_from_a_parameter_and_reach_both_the_platform_and_the_
 
     assert re.search(r"cors:\s*\{\s*allowedOrigins:\s*corsAllowedOrigins\b", site.body)
     assert app_settings()["CORS_ALLOWED_ORIGINS"] == "join(corsAllowedOrigins, ',')"
-    assert prop(modules_of_main()["functionApp"].body, "corsAllowedOrigins") == (
-        "deployStaticWebApp ? union(corsOrigins, [webUri]) : corsOrigins"
-    )
+    assert prop(modules_of_main()["functionApp"].body, "corsAllowedOrigins") == "corsOrigins"
     assert "split(corsAllowedOrigins, ',')" in source(INFRA / "main.bicep")
     assert declared_params(INFRA / "main.bicep")["corsAllowedOrigins"].default == "''"
 
@@ -545,7 +556,8 @@ def test_the_only_list_keys_call_reads_the_function_hosts_blob_extension_key():
     ]
 
     assert calls == [
-        ("mis-upload-events.bicep", "resourceId('Microsoft.Web/sites/host', functionAppName, 'default'), '2023-12-01'"),
+        ("mis-upload-subscription.bicep",
+         "resourceId('Microsoft.Web/sites/host', functionAppName, 'default'), '2024-04-01'"),
     ]
 
 
@@ -647,7 +659,7 @@ def test_generated_token_signing_key_passes_the_apps_own_strength_check(monkeypa
 
 
 def test_token_signing_key_is_written_once_so_a_later_provision_does_not_rotate_it():
-    secret = the_resource("Microsoft.KeyVault/vaults/secrets")
+    secret = next(s for s in resources("Microsoft.KeyVault/vaults/secrets") if s.symbol == "tokenSigningKeySecret")
     key_vault_call = modules_of_main()["keyVault"]
 
     assert secret.condition == "writeTokenSigningKey"
@@ -678,7 +690,7 @@ def test_application_insights_is_workspace_based_in_the_location_parameter_with_
 def test_blob_created_events_in_mis_uploads_reach_the_blob_extension_webhook_of_ingest_mis_upload():
     topic = the_resource("Microsoft.EventGrid/systemTopics")
     subscription = the_resource("Microsoft.EventGrid/systemTopics/eventSubscriptions")
-    events = source(MODULES / "mis-upload-events.bicep")
+    events = source(POSTDEPLOY / "mis-upload-subscription.bicep")
 
     assert prop(topic.body, "source") == "storage.id"
     assert prop(topic.body, "topicType") == "'Microsoft.Storage.StorageAccounts'"
@@ -690,7 +702,7 @@ def test_blob_created_events_in_mis_uploads_reach_the_blob_extension_webhook_of_
     )
     assert (
         "var blobsExtensionKey = listKeys(resourceId('Microsoft.Web/sites/host', functionAppName, 'default'), "
-        "'2023-12-01').systemKeys.blobs_extension" in events
+        "'2024-04-01').systemKeys.blobs_extension" in events
     )
     assert re.search(r"includedEventTypes:\s*\[\s*'Microsoft.Storage.BlobCreated'\s*\]", subscription.body)
     assert prop(subscription.body, "subjectBeginsWith") == "'/blobServices/default/containers/mis-uploads/'"
@@ -704,13 +716,26 @@ def test_event_grid_retries_delivery_for_the_24_hours_before_the_upload_sweep():
     assert prop(subscription.body, "maxEventsPerBatch") == "1"
 
 
-def test_event_grid_is_wired_only_once_deploy_event_grid_is_set_after_the_first_deploy():
+def test_one_azd_up_wires_the_blob_drop_the_topic_at_provision_and_the_subscription_after_deploy():
     events = modules_of_main()["misUploadEvents"]
+    hooks = azure_yaml()["hooks"]["postdeploy"]
+    outputs = declared_outputs(INFRA / "main.bicep")
 
-    assert events.condition == "deployEventGrid"
-    assert declared_params(INFRA / "main.bicep")["deployEventGrid"].default == "false"
-    assert main_params_file()["parameters"]["deployEventGrid"]["value"] == "${DEPLOY_EVENT_GRID=false}"
-    assert prop(events.body, "functionAppName") == "functionApp.outputs.name"
+    assert events.condition is None
+    assert "deployEventGrid" not in declared_params(INFRA / "main.bicep")
+    assert outputs["AZURE_EVENT_GRID_SYSTEM_TOPIC_NAME"] == "misUploadEvents.outputs.systemTopicName"
+    assert hooks["posix"]["run"] == "sh infra/scripts/postdeploy.sh"
+    assert hooks["windows"]["run"] == "./infra/scripts/postdeploy.ps1"
+    for script in ("postdeploy.sh", "postdeploy.ps1"):
+        text = (INFRA / "scripts" / script).read_text(encoding="utf-8")
+        assert "az deployment group create" in text
+        assert "infra/postdeploy/mis-upload-subscription.bicep" in text
+        for variable in ("AZURE_RESOURCE_GROUP", "AZURE_FUNCTION_APP_NAME", "AZURE_EVENT_GRID_SYSTEM_TOPIC_NAME"):
+            assert variable in text and variable in outputs
+        # The webhook key is read inside ARM (listKeys), never printed or passed by the script.
+        assert "blobs_extension'" in text and "--query systemKeys.blobs_extension" not in text
+    params = declared_params(POSTDEPLOY / "mis-upload-subscription.bicep")
+    assert set(params) == {"systemTopicName", "functionAppName"}
 
 
 # --- wiring between main.bicep, its modules and azd ----------------------------------------------------
@@ -721,12 +746,11 @@ def test_main_deploys_a_resource_group_at_subscription_scope_tagged_for_azd():
     groups = {g.symbol: g for g in resources("Microsoft.Resources/resourceGroups", INFRA / "main.bicep")}
 
     assert re.search(r"^targetScope = 'subscription'$", main, re.MULTILINE)
-    assert set(groups) == {"rg", "webRg"}
+    assert set(groups) == {"rg"}
     assert groups["rg"].condition is None
     assert all(prop(g.body, "location") == "location" for g in groups.values())
     assert re.search(r"^var tags = \{\s*'azd-env-name': environmentName\s*\}", main, re.MULTILINE)
     scopes = {symbol: prop(m.body, "scope") for symbol, m in modules_of_main().items()}
-    assert scopes.pop("staticWebApp") == "webRg"
     assert set(scopes.values()) == {"rg"}
 
 
@@ -787,78 +811,70 @@ def test_parameters_file_defaults_agree_with_the_bicep_defaults():
 def test_azure_yaml_deploys_the_repo_root_as_the_python_function_service_api():
     api = azure_yaml()["services"]["api"]
 
-    assert api == {"project": ".", "language": "python", "host": "function"}
+    assert {key: api[key] for key in ("project", "language", "host")} == {
+        "project": ".", "language": "python", "host": "function",
+    }
 
 
 def test_azure_yaml_provisions_infra_main_with_bicep():
     assert azure_yaml()["infra"] == {"provider": "bicep", "path": "infra", "module": "main"}
 
 
-def test_azure_yaml_reminds_the_deployer_to_wire_event_grid_after_deploying():
-    hooks = azure_yaml()["hooks"]["postdeploy"]
-
-    assert "DEPLOY_EVENT_GRID" in hooks["posix"]["run"]
-    assert "DEPLOY_EVENT_GRID" in hooks["windows"]["run"]
+# --- the web client, served by the Function App -------------------------------------------------------
 
 
-# --- the web client (optional Static Web App) ------------------------------------------------------------
-
-
-def resource_group(symbol: str) -> Declaration:
-    return next(g for g in resources("Microsoft.Resources/resourceGroups", INFRA / "main.bicep") if g.symbol == symbol)
-
-
-def test_the_static_web_app_is_off_unless_asked_for():
-    main_params = declared_params(INFRA / "main.bicep")
-    web_client, web_group = modules_of_main()["staticWebApp"], resource_group("webRg")
-
-    assert web_client.condition == "deployStaticWebApp" and web_group.condition == "deployStaticWebApp"
-    assert main_params["deployStaticWebApp"].default == "false"
-    assert main_params["staticWebAppLocation"].default == "''"
-    assert main_params_file()["parameters"]["deployStaticWebApp"]["value"] == "${DEPLOY_STATIC_WEB_APP=false}"
-    assert "Static Web Apps are not offered in any UK region" in (INFRA / "main.bicep").read_text(encoding="utf-8")
-    assert "### Web client" in (INFRA / "README.md").read_text(encoding="utf-8")
-
-
-def test_the_static_web_app_lives_in_its_own_group_so_the_uk_only_policy_of_the_data_stays_as_it_is():
-    web_group = resource_group("webRg")
-
-    assert prop(web_group.body, "name") == "webGroupName"
-    main = source(INFRA / "main.bicep")
-    assert "var groupName = !empty(resourceGroupName) ? resourceGroupName : 'rg-${environmentName}'" in main
-    assert "var webGroupName = '${groupName}-web'" in main
-    assert prop(resource_group("rg").body, "name") == "groupName"
-    assert prop(modules_of_main()["policy"].body, "scope") == "rg"
-
-
-def test_the_static_web_app_serves_static_files_only():
-    module = MODULES / "staticwebapp.bicep"
-    site = the_resource("Microsoft.Web/staticSites", module)
-    every_resource = declarations(module, "resource")
-
-    assert every_resource == [site]
-    assert prop(sub_block(site.body, "sku"), "name") == "'Free'"
-    assert prop(site.body, "stagingEnvironmentPolicy") == "'Disabled'"
-    for backend in ("appSettings", "linkedBackends", "userProvidedFunctionApps", "databaseConnections"):
-        assert backend not in source(module)
-
-
-def test_the_web_clients_origin_reaches_cors_and_becomes_the_public_base_url_when_deployed():
-    function_app = modules_of_main()["functionApp"].body
-
-    assert "var webUri = deployStaticWebApp ? staticWebApp.outputs.uri : ''" in source(INFRA / "main.bicep")
-    assert prop(function_app, "publicBaseUrl") == "!empty(publicBaseUrl) ? publicBaseUrl : webUri"
-    assert declared_outputs(MODULES / "staticwebapp.bicep")["uri"] == "'https://${site.properties.defaultHostname}'"
-
-
-def test_azure_yaml_deploys_the_web_client_after_the_api_only_when_the_static_web_app_is_on():
-    hooks = azure_yaml()["hooks"]["postdeploy"]
+def test_the_web_client_and_api_share_the_function_apps_uk_origin():
     outputs = declared_outputs(INFRA / "main.bicep")
+    host = json.loads((ROOT / "host.json").read_text(encoding="utf-8"))
 
-    assert 'test "$DEPLOY_STATIC_WEB_APP" != "true" || sh infra/scripts/deploy-web.sh' in hooks["posix"]["run"]
-    assert 'if ($env:DEPLOY_STATIC_WEB_APP -eq "true") { & ./infra/scripts/deploy-web.ps1 }' in hooks["windows"]["run"]
-    assert {"AZURE_STATIC_WEB_APP_NAME", "AZURE_STATIC_WEB_APP_RESOURCE_GROUP", "SERVICE_WEB_URI"} <= set(outputs)
-    for script in ("deploy-web.sh", "deploy-web.ps1"):
+    assert outputs["SERVICE_WEB_URI"] == "functionApp.outputs.uri"
+    assert host["extensions"]["http"]["routePrefix"] == ""
+    assert app_settings()["AzureWebJobsDisableHomepage"] == "'true'"
+    assert not list(INFRA.rglob("staticwebapp*.bicep"))
+    assert "web" not in (ROOT / ".funcignore").read_text(encoding="utf-8").split()
+
+
+def test_invitation_links_login_cards_and_the_sso_redirect_point_at_the_web_client():
+    settings = app_settings()
+
+    assert prop(modules_of_main()["functionApp"].body, "publicBaseUrl") == "publicBaseUrl"
+    assert settings["PUBLIC_BASE_URL"] == "baseUrl"
+    assert settings["SSO_REDIRECT_URI"] == "'${baseUrl}/'"
+
+
+def test_sso_settings_are_optional_parameters_and_the_client_secret_goes_to_key_vault():
+    main_params = declared_params(INFRA / "main.bicep")
+    parameters = main_params_file()["parameters"]
+    settings = app_settings()
+
+    for param, variable in (("ssoClientId", "SSO_CLIENT_ID"), ("ssoAuthority", "SSO_AUTHORITY"),
+                            ("ssoClientSecret", "SSO_CLIENT_SECRET")):
+        assert main_params[param].default == "''"
+        assert parameters[param]["value"] == f"${{{variable}=}}"
+    assert "@secure()" in main_params["ssoClientSecret"].decorators
+    assert settings["SSO_CLIENT_SECRET"] == "'@Microsoft.KeyVault(SecretUri=${ssoClientSecretUri})'"
+    sso_secret = next(s for s in resources("Microsoft.KeyVault/vaults/secrets") if s.symbol == "ssoClientSecretValue")
+    assert sso_secret.condition == "!empty(ssoClientSecret)"
+
+
+def test_every_provision_merges_into_the_app_settings_it_finds_so_hand_made_settings_survive():
+    config = the_resource("Microsoft.Web/sites/config")
+    functionapp = source(MODULES / "functionapp.bicep")
+
+    assert prop(config.body, "properties") == "union(currentAppSettings, appSettings)"
+    assert "currentAppSettings: list('${functionApp.id}/config/appsettings', '2024-04-01').properties" in functionapp
+    assert "appSettings: union(managedSettings, ssoSettings)" in functionapp
+    assert "@secure()" in declared_params(MODULES / "appsettings.bicep")["currentAppSettings"].decorators
+
+
+def test_azure_yaml_deploys_the_locked_packages_without_a_remote_build():
+    api = azure_yaml()["services"]["api"]
+
+    assert api["remoteBuild"] == "false"
+    assert api["hooks"]["prepackage"]["posix"]["run"] == "sh infra/scripts/prepackage.sh"
+    assert api["hooks"]["prepackage"]["windows"]["run"] == "./infra/scripts/prepackage.ps1"
+    for script in ("prepackage.sh", "prepackage.ps1"):
         text = (INFRA / "scripts" / script).read_text(encoding="utf-8")
-        assert "AZURE_STATIC_WEB_APP_NAME" in text and "SWA_CLI_DEPLOYMENT_TOKEN" in text
-        assert "@azure/static-web-apps-cli@2.0.10" in text
+        assert "--require-hashes" in text and "-r requirements.lock" in text and "--only-binary=:all:" in text
+        assert ".python_packages/lib/site-packages" in text and "--python-version 3.11" in text
+    assert ".python_packages" not in (ROOT / ".funcignore").read_text(encoding="utf-8")
