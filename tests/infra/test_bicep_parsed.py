@@ -1,0 +1,434 @@
+"""Every Bicep file, parsed with a real Bicep parser (pycep-parser), checked resource by resource.
+
+These checks are generic: a resource or module added to infra/ is parsed and checked like the others, with
+no test to write. What they catch: a file that does not parse (an unterminated string), a symbol used but
+never declared, an API version that is not a real date or is newer than any the installed Azure SDK knows,
+property names that the published models of Microsoft.Web, Microsoft.Storage, Microsoft.KeyVault and
+Microsoft.OperationalInsights do not have (the Azure SDK for Python's management packages, which are generated
+from Azure's REST API specifications; other namespaces are not checked for property names, see
+infra/README.md), site settings Flex Consumption rejects, a module call that passes an unknown or leaves out a
+required parameter, and a resource able to send access logs that has no diagnostic setting.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+from lark import Token, Tree
+from pycep import BicepParser
+
+ROOT = Path(__file__).resolve().parents[2]
+INFRA = ROOT / "infra"
+FILES = sorted(INFRA.rglob("*.bicep"))
+PARSER = BicepParser()
+
+# siteConfig properties Flex Consumption refuses (ARM answers BadRequest): the plan owns scale, the
+# runtime comes from functionAppConfig, and there is no FTP or 32-bit worker.
+FLEX_REJECTED_SITE_CONFIG = {
+    "ftpsState", "alwaysOn", "linuxFxVersion", "windowsFxVersion", "use32BitWorkerProcess",
+    "netFrameworkVersion", "javaVersion", "phpVersion", "pythonVersion", "nodeVersion", "powerShellVersion",
+    "functionAppScaleLimit", "minimumElasticInstanceCount", "preWarmedInstanceCount",
+}
+FLEX_MINIMUM_INSTANCE_CAP = 40
+
+# Resource types that can send logs, and the categories they must send to the workspace.
+ACCESS_LOG_CATEGORIES = {
+    "Microsoft.KeyVault/vaults": {"AuditEvent"},
+    "Microsoft.Storage/storageAccounts/blobServices": {"StorageRead", "StorageWrite", "StorageDelete"},
+    "Microsoft.Storage/storageAccounts/tableServices": {"StorageRead", "StorageWrite", "StorageDelete"},
+    "Microsoft.Storage/storageAccounts/queueServices": {"StorageRead", "StorageWrite", "StorageDelete"},
+    "Microsoft.Web/sites": {"FunctionAppLogs"},
+    "Microsoft.EventGrid/systemTopics": {"DeliveryFailures"},
+}
+# A storage account's blob, table and queue services exist with the account, whether declared or not.
+IMPLIED_CHILDREN = {
+    "Microsoft.Storage/storageAccounts": [
+        "Microsoft.Storage/storageAccounts/blobServices",
+        "Microsoft.Storage/storageAccounts/tableServices",
+        "Microsoft.Storage/storageAccounts/queueServices",
+    ],
+}
+
+# Azure SDK model (package, class) per resource type, for property names. sites/config 'appsettings' is a
+# free-form name/value map and has no model to check against.
+MODELS = {
+    "Microsoft.Web/sites": ("azure.mgmt.web.models", "Site"),
+    "Microsoft.Web/serverfarms": ("azure.mgmt.web.models", "AppServicePlan"),
+    "Microsoft.Web/sites/basicPublishingCredentialsPolicies": (
+        "azure.mgmt.web.models", "CsmPublishingCredentialsPoliciesEntity"),
+    "Microsoft.Storage/storageAccounts": ("azure.mgmt.storage.models", "StorageAccountCreateParameters"),
+    "Microsoft.Storage/storageAccounts/blobServices": ("azure.mgmt.storage.models", "BlobServiceProperties"),
+    "Microsoft.Storage/storageAccounts/blobServices/containers": ("azure.mgmt.storage.models", "BlobContainer"),
+    "Microsoft.Storage/storageAccounts/managementPolicies": ("azure.mgmt.storage.models", "ManagementPolicy"),
+    "Microsoft.KeyVault/vaults": ("azure.mgmt.keyvault.models", "VaultCreateOrUpdateParameters"),
+    "Microsoft.KeyVault/vaults/secrets": ("azure.mgmt.keyvault.models", "SecretCreateOrUpdateParameters"),
+    "Microsoft.OperationalInsights/workspaces": ("azure.mgmt.loganalytics.models", "Workspace"),
+    "Microsoft.OperationalInsights/workspaces/tables": ("azure.mgmt.loganalytics.models", "Table"),
+}
+# The newest API version each SDK package describes; a template cannot use a newer one.
+SDK_CLIENTS = {
+    "Microsoft.Web": "azure.mgmt.web._configuration",
+    "Microsoft.Storage": "azure.mgmt.storage._configuration",
+    "Microsoft.KeyVault": "azure.mgmt.keyvault._configuration",
+    "Microsoft.OperationalInsights": "azure.mgmt.loganalytics._configuration",
+}
+# Keys of a resource body that are Bicep's, not the resource's.
+BICEP_KEYS = {"parent", "scope", "dependsOn", "name"}
+EXPRESSION_KEYS = {"function", "operator", "loop_type"}
+
+
+# --- reading ---------------------------------------------------------------------------------------------
+
+
+@cache
+def parsed(path: Path) -> dict:
+    return PARSER.parse(text=path.read_text(encoding="utf-8"))
+
+
+@cache
+def syntax_tree(path: Path) -> Tree:
+    # The parse tree keeps what the JSON form loses: whether a value is a symbol or a string literal.
+    return PARSER._create_tree(path.read_text(encoding="utf-8"), None)
+
+
+def body(declaration: dict) -> dict:
+    """The object literal of a resource or module, under any `if (...)` or `[for ...]` wrapper."""
+    config = declaration["config"]
+    while isinstance(config, dict) and "config" in config and ({"condition", "loop_type"} & set(config)):
+        config = config["config"]
+    return config
+
+
+def all_resources() -> list[tuple[Path, str, dict]]:
+    return [(path, symbol, res) for path in FILES for symbol, res in parsed(path).get("resources", {}).items()]
+
+
+def created_resources() -> list[tuple[Path, str, dict]]:
+    return [(path, symbol, res) for path, symbol, res in all_resources() if not res["existing"]]
+
+
+def resource_id(path: Path, symbol: str) -> str:
+    return f"{path.relative_to(INFRA).as_posix()}:{symbol}"
+
+
+def is_expression(value: Any) -> bool:
+    return isinstance(value, dict) and len(value) == 1 and next(iter(value)) in EXPRESSION_KEYS
+
+
+def string_value(value: Any) -> str:
+    return value.strip("'") if isinstance(value, str) else ""
+
+
+# --- every file parses, every symbol is declared -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.relative_to(INFRA).as_posix())
+def test_every_bicep_file_parses(path):
+    template = parsed(path)
+
+    assert template.get("resources") or template.get("modules"), "a template with nothing to deploy"
+
+
+def declared_symbols(path: Path) -> set[str]:
+    template = parsed(path)
+    names = set()
+    for section in ("parameters", "variables", "resources", "modules"):
+        names |= set(template.get(section, {}))
+    tree = syntax_tree(path)
+    for loop in tree.find_data("loop_array"):
+        names.add(str(loop.children[0]))
+    for node in tree.find_data("loop_array_and_index"):
+        names |= {str(child) for child in node.children[:2] if isinstance(child, Token)}
+    for lam in tree.find_data("lambda_expression"):
+        for child in lam.children[:-1]:
+            names |= {str(token) for token in (child.scan_values(lambda v: isinstance(v, Token))
+                                                if isinstance(child, Tree) else [child])}
+    return names
+
+
+IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+KEYWORDS = {"true", "false", "null"}
+
+
+def used_symbols(path: Path) -> set[str]:
+    """Identifiers a file reads: bare values, the head of property/index chains, and `${...}` heads."""
+    used: set[str] = set()
+
+    def visit(node: Tree | Token, member: bool = False) -> None:
+        if isinstance(node, Token):
+            value = str(node)
+            if node.type == "STRING" and not member and IDENTIFIER.fullmatch(value) and value not in KEYWORDS:
+                used.add(value)
+            if node.type in ("STRING", "QUOTED_INTERPOLATION") and value.startswith("'"):
+                for expression in re.findall(r"\$\{([^}]*)\}", value):
+                    for name in re.findall(r"(?<![\w.'])([A-Za-z_]\w*)(?!\w*\s*\()", expression):
+                        if name not in KEYWORDS:
+                            used.add(name)
+            return
+        if node.data in ("key", "data_type", "base_type"):
+            return
+        if node.data == "property_accessor":
+            # The object is read; what follows the dot is a member name, not a symbol.
+            visit(node.children[0])
+            for child in node.children[1:]:
+                visit_members(child)
+            return
+        for child in node.children:
+            if child is not None:
+                visit(child)
+
+    def visit_members(node: Tree | Token) -> None:
+        if isinstance(node, Token):
+            return
+        if node.data == "string":
+            return
+        for child in node.children:
+            if child is not None:
+                visit_members(child) if not isinstance(child, Tree) or child.data != "function" else visit(child)
+
+    tree = syntax_tree(path)
+    for declaration in tree.children:
+        # Skip each declaration's own name (its second child); everything else is an expression.
+        for index, child in enumerate(declaration.children):
+            if child is None or (index == 1 and isinstance(child, Token)):
+                continue
+            visit(child)
+    return used
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.relative_to(INFRA).as_posix())
+def test_every_symbol_a_file_uses_is_declared_in_it(path):
+    undeclared = used_symbols(path) - declared_symbols(path)
+
+    assert undeclared == set()
+
+
+def test_the_symbol_check_sees_an_undeclared_name(tmp_path):
+    bad = tmp_path / "bad.bicep"
+    bad.write_text(
+        "param name string\n"
+        "resource site 'Microsoft.Web/sites@2024-04-01' = {\n  name: name\n  location: lokation\n"
+        "  properties: {\n    serverFarmId: '${plann.id}'\n  }\n}\n"
+    )
+
+    assert used_symbols(bad) - declared_symbols(bad) == {"lokation", "plann"}
+
+
+# --- API versions and property names ------------------------------------------------------------------------
+
+
+def newest_sdk_version(namespace: str) -> str | None:
+    module = SDK_CLIENTS.get(namespace)
+    if module is None:
+        return None
+    source = Path(importlib.import_module(module).__file__).read_text(encoding="utf-8")
+    return re.search(r'kwargs\.pop\("api_version", "([0-9-]+(?:-preview)?)"\)', source).group(1)
+
+
+@pytest.mark.parametrize(
+    ("path", "symbol"), [(p, s) for p, s, _ in all_resources()], ids=lambda v: v if isinstance(v, str) else v.name
+)
+def test_every_resource_uses_a_published_api_version(path, symbol):
+    resource = parsed(path)["resources"][symbol]
+    version = resource["api_version"]
+
+    match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})(-preview)?", version)
+    assert match, f"{resource['type']}@{version} is not an API version"
+    released = dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))  # raises if no such date
+    assert released <= dt.date.today()
+    newest = newest_sdk_version(resource["type"].split("/")[0])
+    if newest:
+        assert version[:10] <= newest[:10], f"{resource['type']}@{version} is newer than any Azure publishes ({newest})"
+
+
+def test_each_resource_type_uses_one_api_version_across_the_templates():
+    versions: dict[str, set[str]] = {}
+    for _, _, resource in all_resources():
+        versions.setdefault(resource["type"].lower(), set()).add(resource["api_version"])
+
+    assert {t: v for t, v in versions.items() if len(v) > 1} == {}
+
+
+def model_fields(model: type) -> dict[str, str]:
+    """REST property name -> type annotation text, over the model and its bases."""
+    fields = {}
+    for klass in reversed(model.__mro__):
+        for attribute, value in vars(klass).items():
+            if type(value).__name__ == "_RestField":
+                fields[value._rest_name_input or attribute] = str(klass.__annotations__.get(attribute, ""))
+    return fields
+
+
+def unknown_properties(value: Any, model: type, models: Any, where: str) -> list[str]:
+    if not isinstance(value, dict) or is_expression(value):
+        return []
+    fields = model_fields(model)
+    problems = []
+    for key, inner in value.items():
+        name = key.strip("'")
+        if name not in fields:
+            problems.append(f"{where}.{name}")
+            continue
+        annotation = fields[name]
+        nested = re.search(r"_models\.(\w+)", annotation)
+        if nested is None or "dict[str" in annotation:
+            continue
+        nested_model = getattr(models, nested.group(1), None)
+        if nested_model is None or not model_fields(nested_model):
+            continue  # an enum or a plain value
+        items = inner if isinstance(inner, list) and "list[" in annotation else [inner]
+        for item in items:
+            problems += unknown_properties(item, nested_model, models, f"{where}.{name}")
+    return problems
+
+
+@pytest.mark.parametrize(
+    ("path", "symbol"),
+    [(p, s) for p, s, r in created_resources() if r["type"] in MODELS],
+    ids=lambda v: v if isinstance(v, str) else v.name,
+)
+def test_every_property_is_one_the_resource_type_has(path, symbol):
+    resource = parsed(path)["resources"][symbol]
+    package, class_name = MODELS[resource["type"]]
+    models = importlib.import_module(package)
+
+    declared = {k: v for k, v in body(resource).items() if k not in BICEP_KEYS}
+    problems = unknown_properties(declared, getattr(models, class_name), models, resource["type"])
+
+    assert problems == []
+
+
+def test_the_property_check_sees_a_misspelt_property():
+    models = importlib.import_module("azure.mgmt.web.models")
+    site = {"properties": {"functionAppConfig": {"scaleAndConcurency": {"maximumInstanceCount": 40}}}}
+
+    assert unknown_properties(site, models.Site, models, "site") == [
+        "site.properties.functionAppConfig.scaleAndConcurency"
+    ]
+
+
+# --- Flex Consumption --------------------------------------------------------------------------------------
+
+
+def flex_sites() -> list[dict]:
+    plans = {
+        symbol for path, symbol, r in created_resources()
+        if r["type"] == "Microsoft.Web/serverfarms" and "FlexConsumption" in str(body(r).get("sku"))
+    }
+    return [
+        body(r) for _, _, r in created_resources()
+        if r["type"] == "Microsoft.Web/sites" and str(body(r).get("properties", {}).get("serverFarmId")).find(
+            next(iter(plans), "\0")) >= 0
+    ]
+
+
+def test_flex_sites_set_nothing_flex_consumption_rejects():
+    sites = flex_sites()
+
+    assert sites, "the Function App runs on a Flex Consumption plan"
+    for site in sites:
+        site_config = site["properties"].get("siteConfig", {})
+        assert set(map(lambda k: k.strip("'"), site_config)) & FLEX_REJECTED_SITE_CONFIG == set()
+        assert "functionAppConfig" in site["properties"]
+
+
+def test_the_instance_cap_cannot_go_below_the_flex_minimum():
+    caps = [
+        (path.name, param)
+        for path in FILES
+        for name, param in parsed(path).get("parameters", {}).items()
+        if name == "maximumInstanceCount"
+    ]
+
+    assert caps
+    for _, param in caps:
+        minimum = [d["argument"] for d in param["decorators"] if d["type"] == "min_value"]
+        assert minimum and minimum[0] >= FLEX_MINIMUM_INSTANCE_CAP
+        assert (param.get("default") or FLEX_MINIMUM_INSTANCE_CAP) >= FLEX_MINIMUM_INSTANCE_CAP
+
+
+# --- modules ------------------------------------------------------------------------------------------------
+
+
+def module_calls() -> list[tuple[Path, str, dict]]:
+    return [(path, symbol, m) for path in FILES for symbol, m in parsed(path).get("modules", {}).items()]
+
+
+@pytest.mark.parametrize(
+    ("path", "symbol"), [(p, s) for p, s, _ in module_calls()], ids=lambda v: v if isinstance(v, str) else v.name
+)
+def test_every_module_call_passes_known_parameters_and_every_required_one(path, symbol):
+    call = parsed(path)["modules"][symbol]
+    target = (path.parent / call["detail"]["path"]).resolve()
+    declared = parsed(target).get("parameters", {})
+
+    passed = set(body(call).get("params", {}))
+    required = {name for name, param in declared.items() if "default" not in param}
+
+    assert passed <= set(declared), passed - set(declared)
+    assert required <= passed, required - passed
+
+
+# --- access logs --------------------------------------------------------------------------------------------
+
+
+def loggable_resources() -> list[tuple[str, str]]:
+    """(type, where) of every resource that exists after a deployment and can send access logs."""
+    found = []
+    for path, symbol, resource in all_resources():
+        for resource_type in [resource["type"], *IMPLIED_CHILDREN.get(resource["type"], [])]:
+            if resource_type in ACCESS_LOG_CATEGORIES and not resource["existing"] or (
+                resource_type != resource["type"] and not resource["existing"]
+            ):
+                found.append((resource_type, resource_id(path, symbol)))
+    return found
+
+
+def diagnostic_settings() -> dict[str, set[str]]:
+    """Resource type -> log categories sent to a Log Analytics workspace by some diagnostic setting."""
+    sent: dict[str, set[str]] = {}
+    for path, _, resource in created_resources():
+        if resource["type"] != "Microsoft.Insights/diagnosticSettings":
+            continue
+        setting = body(resource)
+        target = parsed(path)["resources"][setting["scope"]]
+        assert "workspaceId" in setting["properties"]
+        logs = setting["properties"].get("logs", [])
+        if isinstance(logs, str):
+            logs = parsed(path)["variables"][logs]["value"]
+        categories = {entry["category"] for entry in logs if entry.get("enabled") is True}
+        sent.setdefault(target["type"], set()).update(categories)
+    return sent
+
+
+def test_every_resource_that_can_log_access_sends_its_logs_to_the_workspace():
+    sent = diagnostic_settings()
+
+    missing = {
+        where: sorted(ACCESS_LOG_CATEGORIES[resource_type] - sent.get(resource_type, set()))
+        for resource_type, where in loggable_resources()
+        if ACCESS_LOG_CATEGORIES[resource_type] - sent.get(resource_type, set())
+    }
+
+    assert loggable_resources()
+    assert missing == {}
+
+
+def test_access_logs_are_kept_for_the_audit_period():
+    main = parsed(INFRA / "main.bicep")
+    diagnostics = parsed(INFRA / "modules" / "diagnostics.bicep")
+    retention = body(diagnostics["resources"]["accessLogRetention"])["properties"]
+    tables = diagnostics["variables"]["accessLogTables"]["value"]
+
+    assert string_value(main["modules"]["diagnostics"]["config"]["params"]["auditLogDays"]) == "auditLogDays"
+    assert "auditRetentionMonths" in str(main["variables"]["auditLogDays"]["value"])
+    assert retention["totalRetentionInDays"] == "auditLogDays"
+    assert {"StorageBlobLogs", "StorageTableLogs", "StorageQueueLogs", "AzureDiagnostics", "FunctionAppLogs"} <= set(
+        tables
+    )
