@@ -1,9 +1,10 @@
 """Browser tests: Debian's Chromium, driven by Playwright, against the devhost (a subprocess) and Azurite.
 
 The devhost serves web/ at `/` and the API under /api on one free port. Test data is made through the
-public API over HTTP (tests/world.py, with an HTTP client in place of the in-process one). Every page is
-served with a strict Content-Security-Policy, and a test fails if the page logs an error, breaks that
-policy or requests anything from another origin. Screenshots land in test-artifacts/web/.
+public API over HTTP (tests/world.py, with an HTTP client in place of the in-process one). The app serves
+every page with its own strict Content-Security-Policy (shared/security/headers.py), and a test fails if a
+page comes without it, logs an error, breaks that policy or requests anything from another origin.
+Screenshots land in test-artifacts/web/.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Locator, Page, Playwright, sync_playwright
 
+from shared.security.headers import web_file_headers
 from tests.e2e.test_devhost import Devhost
 from tests.support import Response
 from tests.world import Tenant, bootstrap_admin, make_tenant
@@ -36,14 +38,6 @@ LAUNCH_ARGS = [
 ARTIFACTS = ROOT / "test-artifacts" / "web"
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
 LAPTOP = {"viewport": {"width": 1366, "height": 900}, "device_scale_factor": 1}
-# What a production host should send with index.html; the app must work under it (no inline script or
-# style, nothing from other origins).
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; "
-    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-)
-
-
 CLIENT_ERROR_LOG = re.compile(r"^Failed to load resource: the server responded with a status of 4\d\d\b")
 
 
@@ -174,11 +168,14 @@ class PageWatch:
             self.problems.append(f"request to another origin: {url}")
 
 
-def _with_security_headers(route, request) -> None:
-    response = route.fetch()
-    headers = {**response.headers, "content-security-policy": CONTENT_SECURITY_POLICY,
-               "x-content-type-options": "nosniff", "referrer-policy": "no-referrer"}
-    route.fulfill(response=response, headers=headers)
+def _check_security_headers(watch: PageWatch, response) -> None:
+    """The page itself must arrive with the app's headers: the browser enforces what the app sends."""
+    if urlsplit(response.url).path not in ("/", "/index.html") or response.status != 200:
+        return
+    expected = {k.lower(): v for k, v in web_file_headers().items() if k != "Cache-Control"}
+    missing = {name: value for name, value in expected.items() if response.headers.get(name) != value}
+    if missing:
+        watch.problems.append(f"{response.url} lacks the app's security headers: {sorted(missing)}")
 
 
 class Browsing:
@@ -195,7 +192,7 @@ class Browsing:
                                            timezone_id="Europe/London", service_workers="block", **device)
         context.set_default_timeout(15_000)
         watch = PageWatch(self.base_url, expected=expected_console)
-        context.route(lambda url: urlsplit(url).path in ("/", "/index.html"), _with_security_headers)
+        context.on("response", lambda response: _check_security_headers(watch, response))
         context.on("request", lambda request: watch.request(request.url))
         page = context.new_page()
         page.on("console", watch.console)

@@ -17,6 +17,8 @@ from azure.storage.blob import BlobServiceClient, ContainerClient
 RESULTS = "e2e-results"
 
 app = func.FunctionApp(http_auth_level=func.AuthLevel.ANONYMOUS)
+# The devhost reads the repository's host.json, whose routePrefix is empty (the app serves its web client
+# at `/`), so these routes carry their api/ prefix themselves, as function_app.py's do.
 
 
 def _results() -> ContainerClient:
@@ -36,13 +38,13 @@ def record(log_name: str, line: str) -> None:
     blob.append_block(line + "\n")
 
 
-@app.route(route="items/{item_id}", methods=["GET"])
+@app.route(route="api/items/{item_id}", methods=["GET"])
 def get_item(req: func.HttpRequest) -> func.HttpResponse:
     body = {"item_id": req.route_params["item_id"], "q": req.params.get("q"), "url": req.url}
     return func.HttpResponse(json.dumps(body), mimetype="application/json", headers={"x-sample": "item"})
 
 
-@app.route(route="files/{*path}", methods=["GET", "PUT"])
+@app.route(route="api/files/{*path}", methods=["GET", "PUT"])
 def files(req: func.HttpRequest) -> func.HttpResponse:
     path = req.route_params.get("path", "")
     if req.method == "PUT":
@@ -50,7 +52,7 @@ def files(req: func.HttpRequest) -> func.HttpResponse:
     return func.HttpResponse(f"file {path}")
 
 
-@app.route(route="boom", methods=["GET"])
+@app.route(route="api/boom", methods=["GET"])
 def boom(req: func.HttpRequest) -> func.HttpResponse:
     raise RuntimeError("a crash must come back as a bare 500")
 

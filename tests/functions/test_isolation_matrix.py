@@ -115,6 +115,7 @@ NOT_TENANT_ROUTED = {
     "auth_mfa_setup", "auth_mfa_setup_confirm", "auth_mfa_status", "auth_mfa_enrol", "auth_mfa_enrol_confirm",
     "auth_mfa_recovery_codes", "auth_password_forgot", "auth_password_reset", "auth_password_change",
     "compliance_alerts_email",
+    "web_client",  # the web client's static files: no tenant, no data
 }
 
 ROLES = ["trust_admin", "partner_manager", "school_staff", "pupil"]
