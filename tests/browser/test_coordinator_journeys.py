@@ -183,6 +183,11 @@ def test_a_cu_manager_corrects_exports_and_removes_a_school_staff_account(browsi
     sign_in(page, tenant.manager, lands_on="Elmfield Children's University")
     page.get_by_role("link", name=re.compile("^Elmfield Primary")).click()
     staff = page.get_by_role("region", name="Staff")
+    # Sam never used the first link: a new one, and the old one stops working.
+    staff.get_by_role("button", name="Send a new invitation to Sam Leaver").click()
+    new_link = staff.get_by_label("New invitation link for Sam Leaver")
+    expect(new_link).to_have_value(re.compile(r"/#/invitation/"))
+    assert new_link.input_value() != colleague["invitation_url"]
     staff.get_by_role("button", name="Edit Sam Leaver").click()
     dialog = page.get_by_role("dialog", name="Correct details: Sam Leaver")
     dialog.get_by_label("Known as").fill("Sam")

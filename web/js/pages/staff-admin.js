@@ -111,6 +111,26 @@ export function staffPanelBody(user, staff) {
       });
       actions.push(edit, data, remove);
     }
+    if (member.status !== "active" && user.role !== "school_staff" && manages(user, member) && user.id !== member.id) {
+      // The first link expired or got lost: a new one, emailed and shown here to pass on (the old one stops).
+      const resend = h("button", { type: "button", class: "button button--small button--secondary",
+        "aria-label": `Send a new invitation to ${name}` }, "Send a new invitation");
+      resend.addEventListener("click", async () => {
+        try {
+          const sent = await busy(resend, "Sending…", () => api.post(`/staff/${encodeURIComponent(member.id)}/invitation`));
+          const link = h("input", { type: "text", readonly: true, value: sent.invitation_url, class: "input--copy",
+            "aria-label": `New invitation link for ${name}` });
+          replace(feedback, notice(h("div", {},
+            h("p", {}, sent.invitation_emailed ? `A new invitation has been emailed to ${member.email}. The link also works `
+              + "from here (once, for 7 days); the old one no longer does:" : `Send ${member.email} this new link (it works `
+              + "once, for 7 days); the old one no longer does:"), link), "success"));
+          link.select();
+        } catch (error) {
+          replace(feedback, notice(describeError(error), "error"));
+        }
+      });
+      actions.unshift(resend);
+    }
     return h("tr", {},
       h("th", { scope: "row", "data-label": "Name" }, name,
         h("span", { class: "table__sub" }, member.nickname)),
