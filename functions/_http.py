@@ -51,11 +51,14 @@ class HttpCall:
 
     @property
     def client_address(self) -> str:
-        """The client's address as the front end reports it (X-Forwarded-For's first hop, port dropped)."""
-        first = (self.headers.get("x-forwarded-for") or "").split(",")[0].strip()
-        if first.startswith("["):
-            return first[1:].split("]")[0] or "unknown"
-        return (first.rsplit(":", 1)[0] if first.count(":") == 1 else first) or "unknown"
+        """The client's address as the front end reports it, port dropped.
+
+        Azure's front end (and the devhost) *appends* the address it saw to X-Forwarded-For; earlier entries are
+        whatever the client sent, so only the last one can be trusted for throttling."""
+        last = (self.headers.get("x-forwarded-for") or "").split(",")[-1].strip()
+        if last.startswith("["):
+            return last[1:].split("]")[0] or "unknown"
+        return (last.rsplit(":", 1)[0] if last.count(":") == 1 else last) or "unknown"
 
     @property
     def caller(self) -> Principal:

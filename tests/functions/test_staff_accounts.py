@@ -10,6 +10,7 @@ from datetime import timedelta
 import pyotp
 
 from shared import background
+from shared.identity.recovery import LINKS_PER_CLIENT_PER_HOUR
 from shared.ids import clock_moved
 from tests.world import STAFF_PASSWORD, Actor, accept, sign_in, staff_body, totp_code
 
@@ -306,3 +307,15 @@ def test_deleting_a_staff_member_removes_their_second_factor_and_pending_invitat
         assert world.as_(world.admin).delete(f"/api/staff/{staff_id}").status == 204
     assert rows_of(SECOND_FACTORS, manager.id) == []
     assert not [r for r in rows_of(INVITATIONS, CURRENT_PK) if r["RowKey"] == never_id]
+
+
+def test_a_client_cannot_escape_the_per_client_throttle_by_forging_x_forwarded_for(world):
+    """Azure's front end appends the real client address to X-Forwarded-For; earlier entries are the client's own
+    words. Reading the first entry let one client spoof a new address per request and never be throttled."""
+    anon = world.client.as_(None)
+    statuses = [
+        anon.post("/api/auth/password/forgot", json={"email": staff_body(f"spoof{i}")["email"]},
+                  headers={"X-Forwarded-For": f"198.51.100.{i}, 203.0.113.7:50123"}).status
+        for i in range(LINKS_PER_CLIENT_PER_HOUR + 1)
+    ]
+    assert statuses == [202] * LINKS_PER_CLIENT_PER_HOUR + [429]
