@@ -16,13 +16,34 @@ PUPIL = "schools/{school_id}/pupils/{pupil_id}"
           summary="Upload an MIS export (CSV) or a JSON roster; full or partial sync; dry run",
           roles=STAFF_ROLES, query=roster.RosterQuery, request=roster.RosterJsonIn,
           request_content_types=roster.ROSTER_CONTENT_TYPES,
-          response=roster.RosterReport, errors=(404, 413, 415), tags=TAGS)
+          response=roster.RosterReport, errors=(404, 409, 413, 415, 422), tags=TAGS)
 def roster_upload(call: HttpCall) -> roster.RosterReport:
     return roster.ingest_for_caller(
         call.caller, call.route["school_id"], data=call.raw_body, content_type=call.content_type,
-        pupils=call.body.pupils if call.content_type == roster.JSON_CONTENT_TYPE else None,
-        mode=call.query.mode, dry_run=call.query.dry_run,
+        body=call.body.model_dump(exclude_none=True) if call.content_type == roster.JSON_CONTENT_TYPE else None,
+        mode=call.query.mode, dry_run=call.query.dry_run, confirm_leavers=call.query.confirm_leavers,
     )
+
+
+@endpoint(bp, name="roster_uploads_list", method="GET", route="schools/{school_id}/roster/uploads",
+          summary="Blob-dropped uploads waiting: held by the leaver guard, or not yet processed",
+          roles=STAFF_ROLES, response=roster.HeldUploadList, errors=(404,), tags=TAGS)
+def list_held_uploads(call: HttpCall) -> roster.HeldUploadList:
+    return roster.held_uploads(call.caller, call.route["school_id"])
+
+
+@endpoint(bp, name="roster_upload_confirm", method="POST", route="schools/{school_id}/roster/uploads/{name}/confirm",
+          summary="Apply a held upload, confirming its number of leavers", roles=STAFF_ROLES, query=roster.ConfirmQuery,
+          response=roster.RosterReport, errors=(404, 409, 422), tags=TAGS)
+def confirm_held_upload(call: HttpCall) -> roster.RosterReport:
+    return roster.confirm_upload(call.caller, call.route["school_id"], call.route["name"], call.query.confirm_leavers)
+
+
+@endpoint(bp, name="roster_upload_discard", method="DELETE", route="schools/{school_id}/roster/uploads/{name}",
+          summary="Discard a held upload without applying it", roles=STAFF_ROLES, status=204, errors=(404,),
+          tags=TAGS)
+def discard_held_upload(call: HttpCall) -> None:
+    roster.discard_upload(call.caller, call.route["school_id"], call.route["name"])
 
 
 @bp.function_name("ingest_mis_upload")

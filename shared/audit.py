@@ -58,6 +58,10 @@ class Action(StrEnum):
     PUPIL_PASSWORD_RESET = "pupil_password_reset"
     LOGIN_CARDS_PRINTED = "login_cards_printed"
     ROSTER_INGESTED = "roster_ingested"
+    ROSTER_PREVIEWED = "roster_previewed"
+    # A full sync stopped by the leaver guard (HTTP 409 or a held blob upload): worth an alert.
+    ROSTER_SYNC_HELD = "roster_sync_held"
+    ROSTER_UPLOAD_DISCARDED = "roster_upload_discarded"
     REDEMPTION_BY_STAFF = "redemption_by_staff"
     GROUP_REDEMPTION = "group_redemption"
     PROGRESS_READ = "progress_read"

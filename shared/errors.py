@@ -60,6 +60,12 @@ class Conflict(DomainError):
     title = "Conflict"
 
 
+class Unprocessable(DomainError):
+    """Well-formed input that cannot be acted on as it is (a roster in which no row could be accepted)."""
+
+    title = "Cannot be processed"
+
+
 class Gone(DomainError):
     title = "No longer available"
 

@@ -16,6 +16,7 @@ STATUS_BY_FAMILY: tuple[tuple[type[errors.DomainError], int], ...] = (
     (errors.Conflict, 409),
     (errors.Gone, 410),
     (errors.PayloadTooLarge, 413),
+    (errors.Unprocessable, 422),
     (errors.UnsupportedMediaType, 415),
     (errors.TooManyAttempts, 429),
     (errors.ServiceUnavailable, 503),

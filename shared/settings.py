@@ -87,6 +87,18 @@ class Settings(BaseSettings):
 
     # Roster ingest.
     roster_max_bytes: int = Field(default=5_000_000, ge=1_000, validation_alias=AliasChoices("ROSTER_MAX_BYTES"))
+    # A full sync that would mark more than this share of the school's active pupils as left (and at least
+    # ROSTER_MIN_HELD_LEAVERS of them) is held until someone confirms the number.
+    roster_max_leaver_share: float = Field(
+        default=0.2, ge=0, le=1, validation_alias=AliasChoices("ROSTER_MAX_LEAVER_SHARE")
+    )
+    roster_min_held_leavers: int = Field(default=5, ge=1, validation_alias=AliasChoices("ROSTER_MIN_HELD_LEAVERS"))
+    # How long one sync may hold its school's upload lease before another may take it over (a crashed run).
+    roster_lease_seconds: int = Field(default=180, ge=10, validation_alias=AliasChoices("ROSTER_LEASE_SECONDS"))
+    # How long a blob drop waits for another sync of the same school before handing the blob back for a retry.
+    roster_lease_wait_seconds: float = Field(
+        default=45, ge=0, validation_alias=AliasChoices("ROSTER_LEASE_WAIT_SECONDS")
+    )
 
     # Retention (DESIGN.md section 7 defaults).
     retention_schedule: str = Field(default="0 0 2 * * *", validation_alias=AliasChoices("RETENTION_SCHEDULE"))

@@ -276,7 +276,7 @@ def _reset_peak_rss() -> bool:
         return False
 
 
-def memory_child(connection_string: str, path: str, mode: str) -> dict:
+def memory_child(connection_string: str, path: str, mode: str, warm_path: str | None = None) -> dict:
     """One ingest of the file at `path` into a new school: `rss` untraced (resident memory), `traced` under
     tracemalloc. The parent makes the file, so generating it leaves no high-water mark in the child."""
     import gc
@@ -298,7 +298,8 @@ def memory_child(connection_string: str, path: str, mode: str) -> dict:
     school = new_school(storage, partner_id, f"Memory {mode}")
     # Everything else of the process (imports, connection pool, the file's bytes) is in place before the baseline.
     warm = new_school(storage, partner_id, "Memory warm-up")
-    head = b"\r\n".join(data.split(b"\r\n")[:51]) + b"\r\n"
+    # A small file of the same kind (a CSV's first 50 rows, or a small bundle the parent made).
+    head = Path(warm_path).read_bytes() if warm_path else b"\r\n".join(data.split(b"\r\n")[:51]) + b"\r\n"
     sync_school(storage, warm, data=head, content_type="text/csv")
     del head
     gc.collect()
@@ -330,10 +331,10 @@ def memory_child(connection_string: str, path: str, mode: str) -> dict:
 
             return wrapped
 
-        ingest._parse = mark("parsed", ingest._parse)
+        ingest.read_upload = mark("parsed", ingest.read_upload)
         ingest.roster_of = mark("roster_read", ingest.roster_of)
         ingest.plan_sync = mark("planned", ingest.plan_sync)
-        ingest.submit_batches = mark("ops_built", ingest.submit_batches, at_entry=True)
+        ingest.write_roster = mark("ops_built", ingest.write_roster, at_entry=True)
         tracemalloc.start()
         base = tracemalloc.get_traced_memory()[0]
         report = ingest.sync_school(storage, school, data=data, content_type="text/csv")
@@ -388,7 +389,7 @@ def roster_memory(ctx: BenchContext) -> Result:
             "allocated after the call"),
         Row("held between phases (traced)", " / ".join(f"{_mib(m['phases'].get(k, 0)):.1f}" for k in PHASES),
             "MiB", "after parsing / after reading the roster / after planning / all entity dicts built, as "
-            "submit_batches starts; the peak comes during the transactions on top of the last"),
+            "write_roster starts; the peak comes during the transactions on top of the last"),
         Row("peak RSS growth during the call (VmHWM − RSS before)",
             _mib(hwm_delta) if hwm_delta is not None else "n/a", "MiB",
             f"RSS before {_mib(m['rss_before']):.0f} MiB, peak {_mib(m['hwm_after']):.0f} MiB, "
@@ -420,5 +421,5 @@ def roster_memory(ctx: BenchContext) -> Result:
     return Result(rows, notes)
 
 
-if __name__ == "__main__" and len(sys.argv) == 5 and sys.argv[1] == "memory":
-    print(json.dumps(memory_child(sys.argv[2], sys.argv[3], sys.argv[4])))
+if __name__ == "__main__" and len(sys.argv) in (5, 6) and sys.argv[1] == "memory":
+    print(json.dumps(memory_child(*sys.argv[2:])))

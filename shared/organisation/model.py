@@ -33,6 +33,7 @@ class School:
     created_at: str
     left_programme_at: str | None = None
     last_sync_at: str | None = None
+    oneroster_org_id: str | None = None  # the school's org sourcedId in its OneRoster bundles
 
 
 class StaffStatus(StrEnum):

@@ -71,6 +71,21 @@ class SchoolPatch(In):
     urn: str | None = None
     dob_policy: DobPolicy | None = None
     active: bool | None = Field(default=None, description="false when the school leaves the programme")
+    oneroster_org_id: str | None = Field(
+        default=None, max_length=255,
+        description="the school's org sourcedId in its OneRoster bundles (a bundle naming several schools loads"
+                    " only this one's pupils); an empty string clears it",
+    )
+
+    @field_validator("oneroster_org_id")
+    @classmethod
+    def _org(cls, v: str | None) -> str | None:
+        if v is None:
+            return None
+        v = v.strip()
+        if any(ord(ch) < 32 or ord(ch) == 127 for ch in v):
+            raise ValueError("oneroster_org_id must not contain control characters")
+        return v
 
     @field_validator("name")
     @classmethod
@@ -150,6 +165,7 @@ class SchoolOut(BaseModel):
     last_sync_at: str | None = None
     left_programme_at: str | None = Field(default=None, description="when the school left; its pupils' records "
                                           "are deleted SCHOOL_EXIT_GRACE_DAYS later")
+    oneroster_org_id: str | None = None
 
 
 class SchoolList(BaseModel):
@@ -189,7 +205,7 @@ class StaffList(BaseModel):
 def school_out(s: School) -> SchoolOut:
     return SchoolOut(
         id=s.id, partner_id=s.partner_id, name=s.name, urn=s.urn, dob_policy=s.dob_policy, active=s.active,
-        last_sync_at=s.last_sync_at, left_programme_at=s.left_programme_at,
+        last_sync_at=s.last_sync_at, left_programme_at=s.left_programme_at, oneroster_org_id=s.oneroster_org_id,
     )
 
 

@@ -89,12 +89,15 @@ def update_school(caller: Principal, school_id: str, body: SchoolPatch, *, stora
     school = visible_school(storage, caller, school_id)
     changes = body.model_dump(exclude_unset=True, exclude_none=True)
     if caller.role is Role.SCHOOL_STAFF:
-        # The DPIA gives the school its date-of-birth choice, and the school may leave the programme;
+        # The DPIA gives the school its date-of-birth choice, and the school may leave the programme and name
+        # its own OneRoster org;
         # its name, URN and re-joining stay with the partner manager.
-        own = set(changes) <= {"dob_policy", "active"} and changes.get("active", False) is False
+        own = set(changes) <= {"dob_policy", "active", "oneroster_org_id"} and changes.get("active", False) is False
         scope.require_change(own, "Your partner manager changes the school's name, URN and membership.")
     else:
         scope.require_change(caller.role in (Role.TRUST_ADMIN, Role.PARTNER_MANAGER))
+    if changes.get("oneroster_org_id") == "":
+        changes["oneroster_org_id"] = None
     if "active" in changes:
         if changes["active"] and not school.active:
             changes["left_programme_at"] = None

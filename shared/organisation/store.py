@@ -77,6 +77,7 @@ def school_from(e: Entity) -> School:
         created_at=e["created_at"],
         left_programme_at=_opt(e.get("left_programme_at")),
         last_sync_at=_opt(e.get("last_sync_at")),
+        oneroster_org_id=_opt(e.get("oneroster_org_id")),
     )
 
 
@@ -92,6 +93,7 @@ def _school_entity(school: School, partition_key: str) -> Entity:
         "created_at": school.created_at,
         "left_programme_at": school.left_programme_at or "",
         "last_sync_at": school.last_sync_at or "",
+        "oneroster_org_id": school.oneroster_org_id or "",
     }
 
 

@@ -9,13 +9,16 @@ This module's names are the entry points `functions/` uses.
 """
 
 from shared.organisation.model import DobPolicy
-from shared.roster.blob_drop import ingest_upload
+from shared.roster.blob_drop import confirm_upload, discard_upload, held_uploads, ingest_upload
 from shared.roster.errors import RosterTooLarge, RosterUnreadable
-from shared.roster.ingest import JSON_CONTENT_TYPE, ROSTER_CONTENT_TYPES, ingest_for_caller
+from shared.roster.formats import JSON_CONTENT_TYPE, ROSTER_CONTENT_TYPES
+from shared.roster.ingest import ingest_for_caller
 from shared.roster.model import Gender, ParsedRoster, PupilRecord
 from shared.roster.parsing import parse_csv, parse_json_pupils
 from shared.roster.pupils import list_pupils, login_cards, read_pupil, rectify_pupil, reset_password
 from shared.roster.schemas import (
+    ConfirmQuery,
+    HeldUploadList,
     LoginCardsIn,
     PasswordOut,
     PupilList,
@@ -28,6 +31,11 @@ from shared.roster.schemas import (
 )
 
 __all__ = [
+    "ConfirmQuery",
+    "HeldUploadList",
+    "confirm_upload",
+    "discard_upload",
+    "held_uploads",
     "DobPolicy",
     "Gender",
     "ParsedRoster",

@@ -36,7 +36,8 @@ FIELD_LABELS = {
 # legal ones (Wonde's `forename` is already the preferred name, with `legal_forename` beside it).
 _SYNONYMS: dict[str, tuple[tuple[str, ...], ...]] = {
     FIRST_NAME: (
-        ("preferredforename", "preferredfirstname", "preferredgivenname"),
+        ("preferredforename", "preferredfirstname", "preferredgivenname", "preferredname", "knownas", "knownasname",
+         "knownasforename"),
         ("forename", "forenames", "firstname", "givenname", "first"),
         ("legalforename", "legalforenames", "legalfirstname", "legalgivenname", "officialforename"),
     ),
@@ -47,7 +48,7 @@ _SYNONYMS: dict[str, tuple[tuple[str, ...], ...]] = {
     ),
     DATE_OF_BIRTH: (("dateofbirth", "dob", "birthdate", "birthday", "dateofbirthddmmyyyy"),),
     GENDER: (("gender",), ("sex",)),
-    UPN: (("upn", "uniquepupilnumber"),),
+    UPN: (("upn", "uniquepupilnumber", "upnid", "upnnumber"),),
     ROLE: (("role",),),
 }
 _RANK: dict[str, tuple[str, int]] = {
@@ -59,21 +60,32 @@ _RANK: dict[str, tuple[str, int]] = {
 _SUBJECT_PREFIXES = ("students", "student", "pupils", "pupil", "childs", "child", "learner")
 
 # Special-category (UK GDPR Art. 9) and other sensitive pupil data the DPIA forbids us to hold.
-# Short codes must be whole words (`SEN Status`, `fsmEligible`) so they do not fire inside other words;
-# longer stems may appear anywhere in the squashed header (`EverFSM6`, `Free School Meals Eligible`).
+# A header is split into words (camelCase, run-together capitals, digits and punctuation all split), so
+# `FSMeligible`, `EverFSM6`, `SEN Status` and `fsm_eligible` all contain the word FSM or SEN. Short codes
+# count only as whole words, so they do not fire inside other words (`present`, `absent`, `consent`);
+# longer stems may appear anywhere in the squashed header (`Free School Meals Eligible`, `upfsm_date_ranges`).
 _SPECIAL_WORDS = frozenset(
     {"sen", "send", "senco", "ehc", "ehcp", "fsm", "eal", "cla", "lac", "pp", "ppg", "cin", "cp", "gypsy",
-     "traveller", "religion", "faith", "belief", "beliefs", "asylum", "refugee", "allergy", "allergies"}
+     "traveller", "religion", "faith", "belief", "beliefs", "asylum", "refugee", "allergy", "allergies", "eypp",
+     "eyppbasis", "race", "races", "racial", "asian", "white", "black", "hispanic", "latino", "latina", "gp",
+     "doctor", "forces", "diplomatic", "attendance", "absence", "absences", "exclusion", "exclusions",
+     "excluded", "behaviour", "behavior", "sexuality", "caste"}
 )
 _SPECIAL_STEMS = (
     "ethnic", "specialeducational", "specialneed", "learningdifficult", "medical", "medication", "health",
-    "allerg", "disab", "dietary", "freeschoolmeal", "freemeal", "pupilpremium", "everfsm", "ever6",
-    "servicechild", "servicepremium", "armedforces", "forceschild", "additionallanguage", "firstlanguage",
-    "homelanguage", "language", "religio", "nationalit", "countryofbirth", "birthcountry", "placeofbirth",
+    "allerg", "disab", "dietary", "freeschoolmeal", "freemeal", "pupilpremium", "everfsm", "ever6", "upfsm",
+    "fsmelig", "servicechild", "servicepremium", "armedforces", "forceschild", "additionallanguage",
+    "firstlanguage", "homelanguage", "language", "religio", "nationalit", "countryofbirth", "birthcountry",
+    "placeofbirth", "birthplace", "cityofbirth", "townofbirth", "stateofbirth", "countyofbirth", "birthcounty",
     "immigration", "lookedafter", "incare", "careleaver", "childinneed", "childprotection", "safeguarding",
     "socialcare", "socialworker", "youngcarer", "sexualorientation", "genderidentity", "transgender",
+    "americanindian", "alaskanative", "africanamerican", "hawaiian", "pacificisland", "tworace", "moreraces",
+    "earlyyearspupil", "earlyyearspremium", "exclusion", "behaviour", "attendance",
 )
+# Words: a run of capitals that is itself a word (`FSM` in `FSMeligible`, `SEN` in `SENStatus`), a
+# capitalised or lower-case word, or digits.
 _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
+_CAPITALS = re.compile(r"[A-Z]{2,}")
 _BRACKETED = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 
 
@@ -98,11 +110,19 @@ def recognise(header: str) -> tuple[str, int] | None:
     return None
 
 
+def header_words(header: str) -> set[str]:
+    """The normalised words of a header, with both readings of a capital run before a lower-case word."""
+    text = header.replace("\ufeff", "")
+    words = {w.lower() for w in _WORD.findall(text)}
+    # `FSMeligible` reads as "FS" + "Meligible" to the word pattern; the whole capital run is a word too.
+    words |= {run.lower() for run in _CAPITALS.findall(text)}
+    return words
+
+
 def is_special_category(header: str) -> bool:
-    words = [w.lower() for w in _WORD.findall(header.replace("\ufeff", ""))]
-    if any(w in _SPECIAL_WORDS for w in words):
+    if header_words(header) & _SPECIAL_WORDS:
         return True
-    squashed = "".join(words)
+    squashed = re.sub(r"[^0-9a-z]", "", header.casefold())
     return any(stem in squashed for stem in _SPECIAL_STEMS)
 
 

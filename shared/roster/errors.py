@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from shared.errors import Conflict, InvalidRequest, PayloadTooLarge
+from typing import TYPE_CHECKING
+
+from shared.errors import ConcurrencyConflict, Conflict, FieldError, InvalidRequest, PayloadTooLarge, Unprocessable
+
+if TYPE_CHECKING:
+    from shared.roster.schemas import RosterReport
 
 
 class RosterUnreadable(InvalidRequest):
@@ -19,3 +24,40 @@ class SchoolLeftProgramme(Conflict):
     """Its pupils are on their way to erasure; loading more would hold data the school gave up."""
 
     title = "School left the programme"
+
+
+class RosterSyncHeld(Conflict):
+    """A full sync that looks wrong (too many leavers, most rows rejected): nothing written until confirmed."""
+
+    title = "Roster sync held for confirmation"
+
+    def __init__(self, report: RosterReport) -> None:
+        super().__init__(
+            f"Nothing was changed: the file {report.hold_reason}. Check it; to apply it anyway, send it again with"
+            f" confirm_leavers={report.confirm_leavers}."
+        )
+        self.report = report
+        self.extra = {"confirm_leavers": report.confirm_leavers, "report": report.model_dump(mode="json")}
+
+
+class RosterNothingAccepted(Unprocessable):
+    """A full sync in which no row could be accepted would mark every pupil as left."""
+
+    title = "No pupil row could be accepted"
+
+    def __init__(self, report: RosterReport) -> None:
+        super().__init__(
+            "Nothing was changed: none of the file's rows could be accepted. Correct the rows listed and upload again.",
+            errors=[FieldError(message=e.message, field=e.field, row=e.row) for e in report.errors],
+        )
+        self.extra = {"report": report.model_dump(mode="json")}
+
+
+class RosterSyncInProgress(ConcurrencyConflict):
+    title = "Another roster upload is in progress"
+
+
+class DuplicateUpn(ConcurrencyConflict):
+    """Another pupil of the school already holds the UPN (another sync got there first, or a rectification)."""
+
+    title = "UPN already in use"

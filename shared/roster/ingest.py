@@ -11,34 +11,36 @@ beyond whole pupils.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from shared import audit, due_dates
 from shared.audit import Action
 from shared.credentials.usernames import new_username
-from shared.errors import UnsupportedMediaType
 from shared.ids import iso, new_id, utcnow
 from shared.organisation import store as org_store
 from shared.organisation.access import visible_school
 from shared.organisation.model import School
-from shared.roster.errors import SchoolLeftProgramme
-from shared.roster.model import ParsedRoster, PupilRecord
-from shared.roster.parsing import parse_csv, parse_json_pupils
+from shared.roster.errors import RosterNothingAccepted, RosterSyncHeld, RosterSyncInProgress, SchoolLeftProgramme
+from shared.roster.formats import read_upload
+from shared.roster.model import ParsedRoster, PupilRecord, RejectedRow
 from shared.roster.rules import match_key
-from shared.roster.schemas import RosterMode, RosterReport, RowError
-from shared.roster.store import Pupil, PupilStatus, roster_of, write_roster
+from shared.roster.schemas import LeavingPupilOut, NewPupilOut, RosterMode, RosterReport, RowError, SyncOutcome
+from shared.roster.store import Pupil, PupilStatus, roster_of, sync_lease, write_roster
 from shared.security.principal import Principal
 from shared.settings import get_settings
 from shared.storage.clients import Storage, get_storage
 
 log = logging.getLogger(__name__)
 
-CSV_CONTENT_TYPES = (
-    "text/csv", "application/csv", "text/plain", "text/tab-separated-values", "application/vnd.ms-excel",
-)
-JSON_CONTENT_TYPE = "application/json"
-ROSTER_CONTENT_TYPES = (*CSV_CONTENT_TYPES, JSON_CONTENT_TYPE)
+# ~26 characters per pupil id in an audit entry's JSON list: 800 stay well inside a 64 KiB (32K-character) property.
+AUDIT_IDS_PER_ENTRY = 800
+
+
+
+def _sync_busy() -> RosterSyncInProgress:
+    return RosterSyncInProgress("Another roster upload for this school is being processed; try again shortly.")
 
 
 @dataclass
@@ -46,17 +48,27 @@ class SyncPlan:
     writes: list[Pupil]
     leavers: list[Pupil]
     new_ids: set[str] = field(default_factory=set)
+    # pupil id -> a UPN the pupil did not hold before (new pupils and changed UPNs): claimed as written
+    upn_claims: dict[str, str] = field(default_factory=dict)
+    new_rows: set[int] = field(default_factory=set)  # file rows that create a pupil
     created: int = 0
     updated: int = 0
     unchanged: int = 0
     reactivated: int = 0
+    kept_unchanged_rejected: int = 0
+    active_before: int = 0
 
 
 def plan_sync(
     existing: list[Pupil], records: list[PupilRecord], *, school_id: str, mode: RosterMode, now: datetime,
-    grace_days: int,
+    grace_days: int, rejected: Sequence[RejectedRow] = (), leaving: Sequence[RejectedRow] = (),
 ) -> SyncPlan:
-    """Pure: what a sync must write. Match by UPN, else by name + date of birth."""
+    """Pure: what a sync must write. Match by UPN, else by name + date of birth.
+
+    In a full sync a pupil is marked left only when no row of the file identifies them: a rejected row
+    that carries their UPN, or their name and date of birth, keeps them as they are. A pupil the file
+    itself marks as leaving (`leaving`) is marked left in any mode.
+    """
     stamp = iso(now)
     # A pupil being erased is gone as far as a sync is concerned: one who reappears gets a new record.
     existing = [p for p in existing if not p.erasing]
@@ -66,7 +78,7 @@ def plan_sync(
         by_key.setdefault(p.match_key, []).append(p)
     usernames = {p.username for p in existing}
     matched: set[str] = set()
-    plan = SyncPlan(writes=[], leavers=[])
+    plan = SyncPlan(writes=[], leavers=[], active_before=sum(p.status is PupilStatus.ACTIVE for p in existing))
     for record in records:
         current = by_upn.get(record.upn) if record.upn else None
         if current is None or current.id in matched:
@@ -87,6 +99,9 @@ def plan_sync(
                 )
             )
             plan.new_ids.add(plan.writes[-1].id)
+            plan.new_rows.add(record.row)
+            if record.upn:
+                plan.upn_claims[plan.writes[-1].id] = record.upn
             plan.created += 1
             continue
         matched.add(current.id)
@@ -95,16 +110,33 @@ def plan_sync(
             plan.unchanged += 1
             continue
         updated = current.with_facts(record, stamp)
+        if updated.upn and updated.upn != current.upn:
+            plan.upn_claims[updated.id] = updated.upn
         if returning:
             updated = replace(updated, status=PupilStatus.ACTIVE, left_at=None, deletion_due=None)
             plan.reactivated += 1
         else:
             plan.updated += 1
         plan.writes.append(updated)
-    if mode is RosterMode.FULL:
+    leaving_ids = set()
+    for row in leaving:
+        gone = by_upn.get(row.upn) if row.upn else None
+        if gone is None:
+            gone = next((p for p in by_key.get(row.match_key or "", []) if p.id not in matched), None)
+        if gone is not None and gone.id not in matched:
+            leaving_ids.add(gone.id)
+    for row in rejected:
+        kept = by_upn.get(row.upn) if row.upn else None
+        if kept is None or kept.id in matched:
+            kept = next((p for p in by_key.get(row.match_key or "", []) if p.id not in matched), None)
+        if kept is not None:
+            matched.add(kept.id)
+            plan.kept_unchanged_rejected += 1
+    if mode is RosterMode.FULL or leaving_ids:
         due = (now + timedelta(days=grace_days)).date()
         for p in existing:
-            if p.id not in matched and p.status is PupilStatus.ACTIVE:
+            absent = mode is RosterMode.FULL and p.id not in matched
+            if (absent or p.id in leaving_ids) and p.status is PupilStatus.ACTIVE:
                 leaver = replace(p, status=PupilStatus.LEFT, left_at=stamp, deletion_due=due.isoformat(),
                                  updated_at=stamp)
                 plan.writes.append(leaver)
@@ -112,19 +144,21 @@ def plan_sync(
     return plan
 
 
+def hold_reason(plan: SyncPlan, parsed: ParsedRoster, *, max_leaver_share: float, min_held_leavers: int) -> str | None:
+    """Why a full sync looks wrong enough to need a person's confirmation (None when it looks normal).
+
+    Worded to follow "the file ...", as the problem detail and the upload page show it.
+    """
+    leavers = len(plan.leavers)
+    if leavers >= min_held_leavers and leavers > max_leaver_share * plan.active_before:
+        return (f"would mark {leavers} of the school's {plan.active_before} active pupils as left"
+                f" (more than {max_leaver_share:.0%})")
+    if parsed.rejected_rows * 2 > parsed.received:
+        return f"has {parsed.rejected_rows} of its {parsed.received} rows rejected (more than half)"
+    return None
+
 def _key(record: PupilRecord) -> str:
     return match_key(record.first_name, record.last_name, record.date_of_birth)
-
-
-def _parse(
-    school: School, *, data: bytes | None, pupils: list | None, content_type: str, today: date
-) -> ParsedRoster:
-    policy = school.dob_policy
-    if content_type == JSON_CONTENT_TYPE:
-        return parse_json_pupils(pupils if pupils is not None else [], today=today, dob_policy=policy)
-    if content_type in CSV_CONTENT_TYPES:
-        return parse_csv(data or b"", today=today, max_bytes=get_settings().roster_max_bytes, dob_policy=policy)
-    raise UnsupportedMediaType("Send the roster as text/csv (an MIS export) or application/json.")
 
 
 def sync_school(
@@ -133,36 +167,101 @@ def sync_school(
     *,
     data: bytes | None = None,
     pupils: list | None = None,
+    body: object = None,
     content_type: str = "text/csv",
     mode: RosterMode | None = None,
     dry_run: bool = False,
+    confirm_leavers: int | None = None,
     actor_id: str | None = None,
+    lease_wait_seconds: float = 0,
 ) -> RosterReport:
-    """Validate an upload and bring the school's roster in line with it. Unreadable files change nothing."""
+    """Validate an upload and bring the school's roster in line with it. Unreadable files change nothing.
+
+    A full sync with no accepted row is refused (RosterNothingAccepted); one the leaver guard stops is
+    held (RosterSyncHeld, nothing written) unless `confirm_leavers` equals its number of leavers. The
+    roster is read, planned and written under the school's upload lease, so two uploads never interleave;
+    one arriving while another runs waits `lease_wait_seconds`, then gets RosterSyncInProgress.
+    """
     if not school.active:
         # Its pupils are on their way to erasure; loading more would hold data the school gave up.
         raise SchoolLeftProgramme("This school has left the programme; reactivate it before loading pupils.")
     now = utcnow()
-    parsed = _parse(school, data=data, pupils=pupils, content_type=content_type, today=now.date())
-    mode = mode or (RosterMode.PARTIAL if content_type == JSON_CONTENT_TYPE else RosterMode.FULL)
+    settings = get_settings()
+    upload = read_upload(
+        data=data, body={"pupils": pupils} if pupils is not None else body, content_type=content_type,
+        today=now.date(), dob_policy=school.dob_policy, max_bytes=settings.roster_max_bytes,
+        oneroster_org_id=school.oneroster_org_id,
+    )
+    parsed = upload.parsed
+    # A delta bundle or one page of an export does not list everyone: it can never mark absentees left.
+    mode = RosterMode.PARTIAL if upload.partial_only else mode or upload.default_mode
+    if dry_run:
+        return _decide(storage, school, parsed, mode=mode, now=now, dry_run=True, confirm_leavers=confirm_leavers,
+                       actor_id=actor_id)
+    with sync_lease(storage, school.id, ttl_seconds=settings.roster_lease_seconds, wait_seconds=lease_wait_seconds,
+                    busy=_sync_busy):
+        return _decide(storage, school, parsed, mode=mode, now=now, dry_run=False, confirm_leavers=confirm_leavers,
+                       actor_id=actor_id)
+
+
+def _decide(
+    storage: Storage, school: School, parsed: ParsedRoster, *, mode: RosterMode, now: datetime, dry_run: bool,
+    confirm_leavers: int | None, actor_id: str | None,
+) -> RosterReport:
+    settings = get_settings()
     existing = roster_of(storage, school.id)
     plan = plan_sync(existing, parsed.records, school_id=school.id, mode=mode, now=now,
-                     grace_days=get_settings().leaver_grace_days)
-    if not dry_run:
-        _apply(storage, school, plan, now)
-        audit.record(Action.ROSTER_INGESTED, actor_id=actor_id, subject_ids=[], school_id=school.id,
-                     partner_id=school.partner_id, storage=storage,
-                     record_count=plan.created + plan.updated + plan.unchanged + len(plan.leavers))
+                     grace_days=settings.leaver_grace_days, rejected=parsed.rejected, leaving=parsed.leaving)
+    reason = None
+    if mode is RosterMode.FULL:
+        reason = hold_reason(plan, parsed, max_leaver_share=settings.roster_max_leaver_share,
+                             min_held_leavers=settings.roster_min_held_leavers)
+        if confirm_leavers is not None and confirm_leavers != len(plan.leavers):
+            reason = (f"would mark {len(plan.leavers)} pupils as left, not the {confirm_leavers} confirmed"
+                      " (the roster or the file changed since)")
+        elif confirm_leavers is not None:
+            reason = None
+    held = reason is not None
+    outcome = SyncOutcome.PREVIEW if dry_run else SyncOutcome.HELD if held else SyncOutcome.APPLIED
     report = RosterReport(
-        school_id=school.id, mode=mode, dry_run=dry_run, received=parsed.received, created=plan.created,
-        updated=plan.updated, unchanged=plan.unchanged, left=len(plan.leavers), reactivated=plan.reactivated,
-        rejected=parsed.rejected_rows,
+        school_id=school.id, mode=mode, dry_run=dry_run, outcome=outcome, received=parsed.received,
+        created=plan.created, updated=plan.updated, unchanged=plan.unchanged, left=len(plan.leavers),
+        reactivated=plan.reactivated, rejected=parsed.rejected_rows,
+        kept_unchanged_rejected=plan.kept_unchanged_rejected, hold_reason=reason,
+        confirm_leavers=len(plan.leavers) if held else None,
         errors=[RowError(row=e.row, field=e.field, message=e.message) for e in parsed.errors],
-        dropped_columns=parsed.dropped_columns, special_category_columns=parsed.special_category_columns,
+        warnings=[RowError(row=e.row, field=e.field, message=e.message) for e in parsed.warnings],
+        date_order=parsed.date_order, source=parsed.source, dropped_columns=parsed.dropped_columns,
+        special_category_columns=parsed.special_category_columns,
     )
+    if mode is RosterMode.FULL and not parsed.records:
+        raise RosterNothingAccepted(report)
+    if dry_run:
+        # The uploader's preview: who would be new and who would be marked left, by name.
+        report.new_pupils = [NewPupilOut(row=r.row, first_name=r.first_name, last_name=r.last_name)
+                             for r in parsed.records if r.row in plan.new_rows]
+        report.leaving_pupils = [LeavingPupilOut(id=p.id, first_name=p.first_name, last_name=p.last_name)
+                                 for p in plan.leavers]
+        # The leavers' names were shown: audited by id, in entries small enough for one table property.
+        ids = [p.id for p in plan.leavers]
+        for start in range(0, max(len(ids), 1), AUDIT_IDS_PER_ENTRY):
+            audit.record(Action.ROSTER_PREVIEWED, actor_id=actor_id, subject_ids=ids[start:start + AUDIT_IDS_PER_ENTRY],
+                         school_id=school.id, partner_id=school.partner_id, storage=storage)
+        return report
+    if held:
+        audit.record(Action.ROSTER_SYNC_HELD, actor_id=actor_id, subject_ids=[], school_id=school.id,
+                     partner_id=school.partner_id, storage=storage)
+        log.warning("roster sync held", extra={"school_id": school.id, "left": len(plan.leavers),
+                                                "rejected": report.rejected})
+        raise RosterSyncHeld(report)
+    _apply(storage, school, plan, now)
+    audit.record(Action.ROSTER_INGESTED, actor_id=actor_id, subject_ids=[], school_id=school.id,
+                 partner_id=school.partner_id, storage=storage,
+                 record_count=plan.created + plan.updated + plan.unchanged + len(plan.leavers))
     log.info("roster synced", extra={"school_id": school.id, "rows": parsed.received, "created_count": plan.created,
                                      "updated": plan.updated, "unchanged": plan.unchanged,
-                                     "left": len(plan.leavers), "rejected": report.rejected})
+                                     "left": len(plan.leavers), "rejected": report.rejected,
+                                     "kept_unchanged_rejected": plan.kept_unchanged_rejected})
     return report
 
 
@@ -173,16 +272,16 @@ def _apply(storage: Storage, school: School, plan: SyncPlan, now: datetime) -> N
         due_dates.schedule_leavers(storage, school.id,
                                    [(p.id, date.fromisoformat(p.deletion_due or "")) for p in plan.leavers])
     if plan.writes:
-        # Merge, and new pupils only carry totals: a redemption landing mid-sync keeps its hours.
-        write_roster(storage, plan.writes, plan.new_ids)
+        write_roster(storage, school.id, plan.writes, new_ids=plan.new_ids, claims=plan.upn_claims)
     org_store.put_school(storage, replace(school, last_sync_at=iso(now)))
 
 
 def ingest_for_caller(
     caller: Principal, school_id: str, *, data: bytes, content_type: str, mode: RosterMode | None, dry_run: bool,
-    pupils: list | None = None, storage: Storage | None = None,
+    confirm_leavers: int | None = None, body: object = None, storage: Storage | None = None,
 ) -> RosterReport:
     storage = storage or get_storage()
     school = visible_school(storage, caller, school_id)
-    return sync_school(storage, school, data=data, pupils=pupils, content_type=content_type, mode=mode,
-                       dry_run=dry_run, actor_id=caller.subject_id)
+    # An HTTP upload does not wait for another sync of the school (a double click): it gets 409 at once.
+    return sync_school(storage, school, data=data, body=body, content_type=content_type, mode=mode,
+                       dry_run=dry_run, confirm_leavers=confirm_leavers, actor_id=caller.subject_id)

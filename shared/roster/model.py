@@ -40,6 +40,19 @@ class PupilRecord:
     cohort: int = 0
 
 
+@dataclass(frozen=True)
+class RejectedRow:
+    """What a rejected row still tells us about who it is: a valid UPN and/or the name + date-of-birth key.
+
+    A sync must not mark a pupil as left because their row had a fault; these let it recognise them.
+    Held in memory for the length of one sync only, never stored or reported.
+    """
+
+    row: int
+    upn: str | None = None
+    match_key: str | None = None
+
+
 @dataclass
 class ParsedRoster:
     """The outcome of reading one upload: good rows, per-row errors, and what was left out.
@@ -53,6 +66,13 @@ class ParsedRoster:
     errors: list[FieldError] = field(default_factory=list)
     dropped_columns: list[str] = field(default_factory=list)
     special_category_columns: list[str] = field(default_factory=list)
+    rejected: list[RejectedRow] = field(default_factory=list)
+    # Pupils the file itself says are leaving (OneRoster `status=tobedeleted` / `enabledUser=false`).
+    leaving: list[RejectedRow] = field(default_factory=list)
+    # Problems that did not stop a row loading (an invalid optional UPN, two-digit years), by row and field.
+    warnings: list[FieldError] = field(default_factory=list)
+    date_order: str = "iso"
+    source: str = "csv"  # the reader that produced it: csv, json, wonde or oneroster
     received: int = 0
     skipped: int = 0
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from typing import TypeVar
 
@@ -23,7 +23,7 @@ from shared.roster import columns, rules
 from shared.roster.columns import DATE_OF_BIRTH, FIELD_LABELS, FIRST_NAME, GENDER, LAST_NAME, ROLE, UPN
 from shared.roster.decoding import decode_roster
 from shared.roster.errors import RosterTooLarge, RosterUnreadable
-from shared.roster.model import MAX_AGE, MIN_AGE, ParsedRoster, PupilRecord
+from shared.roster.model import MAX_AGE, MIN_AGE, ParsedRoster, PupilRecord, RejectedRow
 
 # A title or "sep=;" line may sit above the header in hand-saved exports; further down, it is not a header.
 MAX_PREAMBLE_LINES = 10
@@ -42,7 +42,6 @@ _ONEROSTER_HINT = (
     " those columns to users.csv (matched by sourcedId) before uploading."
 )
 _OVERFLOW = "row has more values than the header has columns: a value may contain an unquoted delimiter"
-_JSON_FIELDS = frozenset(columns.STORED_FIELDS)
 _T = TypeVar("_T")
 
 
@@ -55,6 +54,21 @@ class _RowChecker:
         self.dob_policy = dob_policy
         self.upn_rows: dict[str, int] = {}
         self.pupil_rows: dict[str, tuple[int, str | None]] = {}
+        self.order = rules.DateOrder.DAY_FIRST
+        self.two_digit_years = 0
+
+    def decide_date_order(self, dates: Iterable[str]) -> None:
+        """Read every date of the file before any row: the order is the file's, not the row's."""
+        self.order = rules.date_order_of(dates)
+        self.result.date_order = self.order.value
+
+    def finish(self) -> None:
+        if self.two_digit_years:
+            self.result.warnings.append(FieldError(
+                field=DATE_OF_BIRTH,
+                message=f"{self.two_digit_years} dates of birth had a two-digit year; the century was taken"
+                        f" from the programme's age range ({MIN_AGE} to {MAX_AGE})",
+            ))
 
     def check(self, row: int, raw: Mapping[str, str], *, problems: Sequence[FieldError] = ()) -> bool:
         """Append a record or the row's errors to the result; True when the row was accepted.
@@ -79,7 +93,7 @@ class _RowChecker:
         last_name = value(LAST_NAME, rules.clean_name)
         dob = value(DATE_OF_BIRTH, self._date_of_birth)
         gender = value(GENDER, rules.parse_gender)
-        upn = value(UPN, rules.clean_upn)
+        upn = self._optional_upn(row, raw.get(UPN, "")) if UPN not in reported else None
         if upn is not None:
             # Every well-formed UPN is remembered, even on a rejected row: the file holds it twice either
             # way, and we cannot tell which row is right.
@@ -89,6 +103,7 @@ class _RowChecker:
 
         if errors or first_name is None or last_name is None or dob is None or gender is None:
             self.result.errors.extend(errors)
+            self._remember_rejected(row, upn, first_name, last_name, dob)
             return False
         key = rules.match_key(first_name, last_name, dob)
         earlier = self.pupil_rows.get(key)
@@ -97,6 +112,7 @@ class _RowChecker:
         if earlier is not None and (earlier[1] is None or upn is None):
             message = f"the same pupil (name and date of birth) is already on row {earlier[0]}"
             self.result.errors.append(FieldError(message=message, row=row))
+            self._remember_rejected(row, upn, first_name, last_name, dob)
             return False
         self.pupil_rows.setdefault(key, (row, upn))
         self.result.records.append(
@@ -112,8 +128,30 @@ class _RowChecker:
         )
         return True
 
+    def _remember_rejected(
+        self, row: int, upn: str | None, first_name: str | None, last_name: str | None, dob: date | None
+    ) -> None:
+        key = None
+        if first_name is not None and last_name is not None and dob is not None:
+            # Keyed like the stored pupils (after the school's date-of-birth policy), so they compare.
+            key = rules.match_key(first_name, last_name, rules.apply_dob_policy(dob, self.dob_policy))
+        if upn is not None or key is not None:
+            self.result.rejected.append(RejectedRow(row=row, upn=upn, match_key=key))
+
+    def _optional_upn(self, row: int, text: str) -> str | None:
+        # The UPN is optional: a pupil whose UPN is wrong loads without it, and the report says so.
+        try:
+            return rules.clean_upn(text)
+        except ValueError as exc:
+            self.result.warnings.append(FieldError(
+                message=f"UPN {exc}; the pupil was loaded without a UPN", field=UPN, row=row))
+            return None
+
     def _date_of_birth(self, text: str) -> date:
-        dob = rules.parse_uk_date(text)
+        if not text.strip():
+            raise ValueError("is blank")
+        dob, two_digit = rules.read_date(text, self.order, self.today)
+        self.two_digit_years += two_digit
         if dob > self.today:
             raise ValueError("is in the future")
         if not MIN_AGE <= rules.age_on(dob, self.today) <= MAX_AGE:
@@ -207,6 +245,8 @@ def parse_csv(data: bytes, *, today: date, max_bytes: int, dob_policy: DobPolicy
     role_at = plan.index[ROLE][0] if ROLE in plan.index else None
     unnamed_with_data: set[int] = set()
 
+    # Only the kept fields of each row are held until every date has been seen (dates are decided per file).
+    pending: list[tuple[int, dict[str, str], list[FieldError], bool]] = []
     for row, cells in _data_rows(stream, delimiter):
         if not any(cell.strip() for cell in cells):
             continue
@@ -226,10 +266,14 @@ def parse_csv(data: bytes, *, today: date, max_bytes: int, dob_policy: DobPolicy
                     FieldError(message="role is blank: only users with role 'student' are loaded", field=ROLE, row=row)
                 )
         result.received += 1
-        raw = {f: _first_filled(cells, found) for f, found in positions.items()}
+        pending.append((row, {f: _first_filled(cells, found) for f, found in positions.items()}, problems, overflow))
+
+    checker.decide_date_order(raw.get(DATE_OF_BIRTH, "") for _, raw, _, _ in pending)
+    for row, raw, problems, overflow in pending:
         accepted = checker.check(row, raw, problems=problems)
         if overflow and not accepted:
             result.errors.append(FieldError(message=_OVERFLOW, row=row))
+    checker.finish()
 
     for position in sorted(unnamed_with_data):
         result.dropped_columns.append(columns.unnamed_column(position))
@@ -241,37 +285,83 @@ def parse_csv(data: bytes, *, today: date, max_bytes: int, dob_policy: DobPolicy
     return result
 
 
-# --- JSON (API body) ---------------------------------------------------------------------------------------
+# --- Items: JSON pupils, Wonde students, OneRoster users --------------------------------------------------
+
+
+def _choose(item: Mapping[str, object], plan: columns.ColumnPlan, row: int) -> tuple[dict[str, str], list[FieldError]]:
+    """The kept fields of one item by the same header synonyms as CSV (best-ranked non-blank key wins)."""
+    found: dict[str, list[tuple[int, str, object]]] = {}
+    for key, value in item.items():
+        recognised = columns.recognise(str(key))
+        if recognised is None or recognised[0] == ROLE:
+            plan.drop(str(key))
+            continue
+        found.setdefault(recognised[0], []).append((recognised[1], str(key), value))
+    raw: dict[str, str] = {}
+    problems: list[FieldError] = []
+    for field, candidates in found.items():
+        candidates.sort(key=lambda c: c[0])
+        filled = [c for c in candidates if not (isinstance(c[2], str) and not c[2].strip()) and c[2] is not None]
+        if not filled:
+            continue
+        value = filled[0][2]
+        if isinstance(value, str):
+            raw[field] = value
+        else:
+            problems.append(FieldError(message=f"{FIELD_LABELS[field]} must be a string", field=field, row=row))
+    return raw, problems
+
+
+def parse_items(
+    items: Iterable[tuple[int, object]], *, today: date, dob_policy: DobPolicy = DobPolicy.EXACT,
+    result: ParsedRoster | None = None,
+) -> ParsedRoster:
+    """Validate numbered pupil objects (JSON, Wonde, OneRoster) with the same rules as CSV rows.
+
+    Keys are matched like CSV headers (`forename`, `legal_surname`, `DOB`...); every other key is dropped
+    and reported by name. Dates are decided over all items before any is checked.
+    """
+    result = result or ParsedRoster()
+    checker = _RowChecker(result, today, dob_policy)
+    plan = columns.ColumnPlan(dropped=result.dropped_columns, special=result.special_category_columns)
+    pending: list[tuple[int, dict[str, str], list[FieldError]]] = []
+    for row, item in items:
+        result.received += 1
+        if not isinstance(item, dict):
+            result.errors.append(FieldError(message="each pupil must be a JSON object", row=row))
+            continue
+        raw, problems = _choose(item, plan, row)
+        pending.append((row, raw, problems))
+    checker.decide_date_order(raw.get(DATE_OF_BIRTH, "") for _, raw, _ in pending)
+    for row, raw, problems in pending:
+        checker.check(row, raw, problems=problems)
+    checker.finish()
+    return result
+
+
+def set_aside_leaving(result: ParsedRoster, rows: set[int]) -> None:
+    """Move the rows the file marks as leaving out of the records: they identify pupils to mark left."""
+    if not rows:
+        return
+    for record in result.records:
+        if record.row in rows:
+            result.leaving.append(RejectedRow(row=record.row, upn=record.upn, match_key=rules.match_key(
+                record.first_name, record.last_name, record.date_of_birth)))
+    result.leaving += [r for r in result.rejected if r.row in rows]
+    result.records = [r for r in result.records if r.row not in rows]
+    result.rejected = [r for r in result.rejected if r.row not in rows]
+    result.errors = [e for e in result.errors if e.row not in rows]
+    result.warnings = [w for w in result.warnings if w.row not in rows]
 
 
 def parse_json_pupils(items: list, *, today: date, dob_policy: DobPolicy = DobPolicy.EXACT) -> ParsedRoster:
     """Validate the `pupils` list of an API request with the same rules as a CSV row.
 
-    Keys other than first_name, last_name, date_of_birth, gender and upn are dropped and reported like
-    CSV columns; rows are numbered from 1. An empty list is refused for the same reason as an empty file.
+    Keys are read through the same synonyms as CSV headers; others are dropped and reported like CSV
+    columns; rows are numbered from 1. An empty list is refused for the same reason as an empty file.
     """
     if not isinstance(items, list):
         raise RosterUnreadable("`pupils` must be a list of pupil objects.")
     if not items:
         raise RosterUnreadable("The roster has no pupils.")
-    result = ParsedRoster()
-    checker = _RowChecker(result, today, dob_policy)
-    plan = columns.ColumnPlan()
-    for row, item in enumerate(items, start=1):
-        result.received += 1
-        if not isinstance(item, dict):
-            result.errors.append(FieldError(message="each pupil must be a JSON object", row=row))
-            continue
-        raw: dict[str, str] = {}
-        problems: list[FieldError] = []
-        for key, value in item.items():
-            if key not in _JSON_FIELDS:
-                plan.drop(str(key))
-            elif isinstance(value, str):
-                raw[key] = value
-            elif value is not None:
-                problems.append(FieldError(message=f"{FIELD_LABELS[key]} must be a string", field=key, row=row))
-        checker.check(row, raw, problems=problems)
-    result.dropped_columns = plan.dropped
-    result.special_category_columns = plan.special
-    return result
+    return parse_items(enumerate(items, start=1), today=today, dob_policy=dob_policy)

@@ -20,7 +20,7 @@ from shared.organisation.model import School
 from shared.roster import store as roster_store
 from shared.roster.parsing import parse_json_pupils
 from shared.roster.schemas import LoginCardsIn, PasswordOut, PupilList, PupilListQuery, PupilOut, PupilPatch, pupil_out
-from shared.roster.store import Pupil, get_pupil, page_of_pupils, update_pupil
+from shared.roster.store import Pupil, claim_upn, get_pupil, page_of_pupils, update_pupil
 from shared.security import scope
 from shared.security.principal import Principal, Role
 from shared.settings import get_settings
@@ -72,13 +72,19 @@ def rectify_pupil(
         "date_of_birth": pupil.date_of_birth.isoformat(), "gender": pupil.gender.value, "upn": pupil.upn or "",
     } | {k: ("" if v is None and k == "upn" else v) for k, v in changes.items()}
     parsed = parse_json_pupils([merged], today=utcnow().date(), dob_policy=school.dob_policy)
-    if parsed.errors or not parsed.records:
+    # A UPN typed in by staff is checked strictly: an upload may load a pupil without a bad UPN, a
+    # correction may not silently drop the one it was sent to set.
+    problems = parsed.errors + [w for w in parsed.warnings if w.field == "upn"]
+    if problems or not parsed.records:
         raise InvalidRequest(
             "The changes are not valid.",
-            errors=[FieldError(field=e.field, message=e.message) for e in parsed.errors],
+            errors=[FieldError(field=e.field, message=e.message) for e in problems],
         )
     updated = pupil.with_facts(parsed.records[0], iso(utcnow()))
     updated = replace(updated, upn=parsed.records[0].upn)
+    if updated.upn and updated.upn != pupil.upn:
+        # The school's unique-UPN index: DuplicateUpn (409) when another pupil already holds it.
+        claim_upn(storage, school.id, updated.upn, pupil.id)
     if restricted is not None:
         updated = replace(updated, restricted=restricted)
     update_pupil(storage, updated, etag)

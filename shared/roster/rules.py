@@ -6,12 +6,17 @@ wrong, never the value itself, because the value is a child's personal data (DES
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import re
 import unicodedata
+from collections.abc import Iterable
 from datetime import date
+from enum import StrEnum
+from importlib import resources
 
 from shared.organisation.model import DobPolicy
-from shared.roster.model import MAX_NAME_LENGTH, Gender
+from shared.roster.model import MAX_AGE, MAX_NAME_LENGTH, MIN_AGE, Gender
 
 # --- UPN (DfE "Unique Pupil Numbers", check letter at position 1) ---------------------------------------
 
@@ -39,10 +44,22 @@ def upn_check_letter(first12: str) -> str:
     return UPN_LETTERS[total % 23]
 
 
+# DfE's "UPN not known" reasons (UN1 to UN5) stand in for a UPN in census returns: they mean no UPN.
+UPN_UNKNOWN = frozenset(f"UN{n}" for n in range(1, 6))
+
+
+@functools.cache
+def la_numbers() -> frozenset[str]:
+    """DfE's 3-digit local-authority numbers (the data file names its source)."""
+    text = resources.files("shared.roster").joinpath("la_codes.tsv").read_text(encoding="utf-8")
+    rows = (line.split("\t")[0] for line in text.splitlines() if line and not line.startswith("#"))
+    return frozenset(code for code in rows if code.isdigit())
+
+
 def is_valid_upn(upn: str) -> bool:
-    """True for a permanent or temporary UPN with the right check letter (case-insensitive)."""
+    """True for a permanent or temporary UPN with the right check letter and a DfE LA number."""
     candidate = upn.upper()
-    if not _UPN_SHAPE.fullmatch(candidate) or not candidate.isascii():
+    if not _UPN_SHAPE.fullmatch(candidate) or not candidate.isascii() or candidate[1:4] not in la_numbers():
         return False
     try:
         return upn_check_letter(candidate[1:]) == candidate[0]
@@ -51,14 +68,16 @@ def is_valid_upn(upn: str) -> bool:
 
 
 def clean_upn(text: str) -> str | None:
-    """The UPN as stored (upper case), None when blank; ValueError when malformed or mis-checked."""
+    """The UPN as stored (upper case), None when blank or UN1-UN5; ValueError when malformed or mis-checked."""
     upn = text.strip().upper()
-    if not upn:
+    if not upn or upn in UPN_UNKNOWN:
         return None
     if not _UPN_SHAPE.fullmatch(upn) or not upn.isascii():
         raise ValueError("must be 13 characters: a check letter, 11 digits, then a digit or letter")
-    if not is_valid_upn(upn):
+    if upn_check_letter(upn[1:]) != upn[0]:
         raise ValueError("has a check letter that does not match the rest of the number")
+    if upn[1:4] not in la_numbers():
+        raise ValueError("does not start with a DfE local-authority number (characters 2 to 4)")
     return upn
 
 
@@ -131,6 +150,83 @@ def parse_uk_date(text: str) -> date:
             raise ValueError(_MSG_FORMAT)
         return _make_date(_full_year(match[3]), month, int(match[1]))
     raise ValueError(_MSG_FORMAT)
+
+
+# --- Dates decided per file ------------------------------------------------------------------------------
+
+
+class DateOrder(StrEnum):
+    """How a file writes numeric dates, decided from all of its dates before any row is read."""
+
+    ISO = "iso"  # no numeric day/month date at all (ISO or month names only)
+    DAY_FIRST = "day-first"  # the UK default, and every file that does not prove otherwise
+    MONTH_FIRST = "month-first"  # some date has a second part over 12, and none a first part over 12
+    MIXED = "mixed"  # both proven: the file was damaged (a US-locale spreadsheet); ambiguous dates are refused
+
+
+_MSG_AMBIGUOUS = (
+    "is ambiguous: this file has both day-first and month-first dates (it may have been through a"
+    " spreadsheet set to another country), so a date whose day and month are both 12 or less cannot be read;"
+    " write it as YYYY-MM-DD"
+)
+_MSG_CENTURY = "has a two-digit year that gives no age in the programme's range: write the year in full"
+
+
+def date_order_of(texts: Iterable[str]) -> DateOrder:
+    """The file's date order: day-first unless some date proves month-first; both proven = mixed."""
+    numeric = day_first = month_first = False
+    for text in texts:
+        match = _DAY_FIRST.fullmatch(text.strip())
+        if match is None:
+            continue
+        numeric = True
+        first, second = int(match[1]), int(match[3])
+        day_first |= first > 12 >= second
+        month_first |= second > 12 >= first
+    if day_first and month_first:
+        return DateOrder.MIXED
+    if month_first:
+        return DateOrder.MONTH_FIRST
+    return DateOrder.DAY_FIRST if numeric else DateOrder.ISO
+
+
+def _two_digit_year(digits: str, day: int, month: int, today: date) -> date:
+    """A date whose year has two digits: the century is the one that gives an age in the band (3-19)."""
+    _make_date(2000, month, day)  # a leap year: refuses only dates that exist in no year
+    fits = []
+    for century in (1900, 2000):
+        with contextlib.suppress(ValueError):
+            candidate = date(century + int(digits), month, day)
+            if MIN_AGE <= age_on(candidate, today) <= MAX_AGE:
+                fits.append(candidate)
+    if len(fits) != 1:
+        raise ValueError(_MSG_CENTURY)
+    return fits[0]
+
+
+def read_date(text: str, order: DateOrder, today: date) -> tuple[date, bool]:
+    """A date of birth read in the file's date order; also whether its year was written with two digits.
+
+    ISO and month-name dates read the same in any order. A two-digit year is accepted where the
+    programme's age band fixes the century (a band of 17 years cannot straddle two centuries).
+    """
+    value = text.strip().lower()
+    match = _DAY_FIRST.fullmatch(value)
+    if match is None:
+        named = _DAY_MONTH_NAME.fullmatch(value)
+        if named is not None and len(named[3]) == 2 and (month := _month_number(named[2])) is not None:
+            return _two_digit_year(named[3], int(named[1]), month, today), True
+        return parse_uk_date(text), False
+    first, second, digits = int(match[1]), int(match[3]), match[4]
+    if order is DateOrder.MIXED and first <= 12 and second <= 12 and first != second:
+        raise ValueError(_MSG_AMBIGUOUS)
+    month_first = second > 12 >= first if order is DateOrder.MIXED else order is DateOrder.MONTH_FIRST
+    day, month = (second, first) if month_first else (first, second)
+    if not month_first and month > 12 and day <= 12:
+        raise ValueError(_MSG_MONTH_FIRST)
+    if len(digits) == 2:
+        return _two_digit_year(digits, day, month, today), True
+    return _make_date(_full_year(digits), month, day), False
 
 
 # --- Gender ------------------------------------------------------------------------------------------------

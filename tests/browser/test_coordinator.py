@@ -50,7 +50,7 @@ def test_a_coordinator_previews_an_mis_upload_commits_it_and_prints_login_cards(
     screenshot(page, "staff-01-school-home-laptop")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Upload").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Upload pupils")
-    page.get_by_label("MIS export (CSV file)").set_input_files(export)
+    page.get_by_label("MIS export file").set_input_files(export)
     page.get_by_role("button", name="Check the file").click()
 
     preview = page.get_by_role("region", name="Check before you load: sims_export.csv")
@@ -74,7 +74,8 @@ def test_a_coordinator_previews_an_mis_upload_commits_it_and_prints_login_cards(
     assert [p["id"] for p in listed] == [tenant.pupil.id]
 
     usable = expected["created"] + expected["updated"] + expected["unchanged"]
-    preview.get_by_role("button", name=f"Load {usable} pupils").click()
+    # The button says what it will do, leavers included.
+    preview.get_by_role("button", name=f"Load {usable} pupils and mark 1 as left").click()
     loaded = page.get_by_role("region", name="Pupils loaded")
     expect(loaded).to_contain_text(f"Done. {expected['created']} new pupils, 0 updated, 1 marked as left.")
     screenshot(page, "staff-03-upload-done-laptop")
@@ -114,7 +115,7 @@ def test_a_coordinator_previews_an_mis_upload_commits_it_and_prints_login_cards(
     expect(phone.locator("table.table--pupils tbody tr")).to_have_count(expected["created"])
     screenshot(phone, "staff-07-pupils-phone")
     phone.get_by_role("navigation", name="Main").get_by_role("link", name="Upload").click()
-    phone.get_by_label("MIS export (CSV file)").set_input_files(export)
+    phone.get_by_label("MIS export file").set_input_files(export)
     phone.get_by_role("button", name="Check the file").click()
     expect(phone.get_by_role("region", name="Check before you load: sims_export.csv")).to_contain_text("unchanged")
     screenshot(phone, "staff-08-upload-preview-phone")

@@ -62,6 +62,22 @@ def _club(world: World, tenant: Tenant) -> dict:
     return world.extra[key]
 
 
+def _held_upload(world: World, tenant: Tenant) -> dict:
+    """A blob upload of the tenant's school held by the leaver guard (most of its rows are rejected)."""
+    import secrets
+
+    from shared.roster.blob_drop import ingest_upload
+    from shared.storage.clients import get_storage
+    from shared.storage.names import MIS_UPLOADS
+
+    name = f"matrix-{secrets.token_hex(4)}.csv"
+    data = (b"Forename,Surname,DOB,Gender\nHeld,Row,02/01/2016,M\nHeld,Two,02/01/2016,?\n"
+            b"Held,Three,02/01/2016,?\n")
+    get_storage().container(MIS_UPLOADS).upload_blob(f"{tenant.school_id}/{name}", data)
+    assert ingest_upload(f"mis-uploads/{tenant.school_id}/{name}", data)["status"] == "held"
+    return {"school_id": tenant.school_id, "name": name}
+
+
 CASES = [
     Case("partner_managers_create", lambda w, t: {"partner_id": t.partner_id}, lambda w, t: staff_body("mgr")),
     Case("partner_managers_list", lambda w, t: {"partner_id": t.partner_id}),
@@ -80,6 +96,10 @@ CASES = [
     Case("roster_upload", lambda w, t: {"school_id": t.school_id},
          lambda w, t: {"pupils": [{"first_name": "Matrix", "last_name": "Row", "date_of_birth": "2016-01-02",
                                    "gender": "male"}]}),
+    Case("roster_uploads_list", lambda w, t: {"school_id": t.school_id}),
+    # A number of leavers that never matches: the own-tenant call is refused (409) without applying anything.
+    Case("roster_upload_confirm", _held_upload, query=lambda w, t: {"confirm_leavers": "999999"}),
+    Case("roster_upload_discard", _held_upload),
     Case("pupils_list", lambda w, t: {"school_id": t.school_id}),
     Case("pupil_get", _pupil),
     Case("pupil_rectify", _pupil, lambda w, t: {"restricted": False}),

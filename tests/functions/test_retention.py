@@ -25,6 +25,7 @@ from shared.credentials.logins import login_key, login_keys
 from shared.ids import clock_moved, utcnow
 from shared.retention import RetentionRunReport
 from shared.retention.runs import RUN_PK
+from shared.roster.rules import la_numbers
 from shared.storage.clients import get_storage
 from shared.storage.names import (
     AUDIT,
@@ -72,7 +73,8 @@ def unique_pupil_json(label: str) -> dict:
     """A pupil whose names, date of birth and UPN are (practically) nowhere else in the store."""
     tag = secrets.token_hex(3)
     dob = date(2014, 9, 1) + timedelta(days=random.randrange(1400))
-    upn = make_upn(random.randint(200, 999), random.randint(1000, 9999), dob.year, random.randint(0, 999))
+    la = int(random.choice(sorted(la_numbers())))
+    upn = make_upn(la, random.randint(1000, 9999), dob.year, random.randint(0, 999))
     return pupil_json(f"{label}{tag}", f"Fernsby{tag}", dob.isoformat(), upn)
 
 

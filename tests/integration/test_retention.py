@@ -24,7 +24,8 @@ from shared.organisation.schemas import PartnerIn, SchoolIn, SchoolPatch, StaffI
 from shared.organisation.service import create_partner, create_school, create_school_staff, delete_staff, update_school
 from shared.retention import Category, RetentionErrors, RunStatus, latest_run, persons, policy, run_retention, runs
 from shared.retention.runs import LEASE_PK, LEASE_RK, RUN_PK, LeaseLost, RunJournal
-from shared.roster.ingest import JSON_CONTENT_TYPE, sync_school
+from shared.roster.formats import JSON_CONTENT_TYPE
+from shared.roster.ingest import sync_school
 from shared.roster.pupils import reset_password
 from shared.roster.schemas import RosterMode
 from shared.roster.store import Pupil, get_pupil, roster_of
@@ -118,7 +119,10 @@ def sync(storage: Storage, school_id: str, names: list[str], mode: RosterMode = 
     assert school is not None
     pupils = [{"first_name": n, "last_name": f"Testpupil{n}", "date_of_birth": "2016-02-03", "gender": "other"}
               for n in names]
-    sync_school(storage, school, pupils=pupils, content_type=JSON_CONTENT_TYPE, mode=mode)
+    # These scenarios mark many pupils left on purpose: confirm the number, as staff would after a preview.
+    preview = sync_school(storage, school, pupils=pupils, content_type=JSON_CONTENT_TYPE, mode=mode, dry_run=True)
+    sync_school(storage, school, pupils=pupils, content_type=JSON_CONTENT_TYPE, mode=mode,
+                confirm_leavers=preview.left if mode is RosterMode.FULL else None)
 
 
 def names(prefix: str, n: int) -> list[str]:

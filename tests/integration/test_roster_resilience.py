@@ -10,7 +10,6 @@ from shared.organisation.schemas import PartnerIn, SchoolIn
 from shared.organisation.service import create_partner, create_school
 from shared.organisation.store import get_school
 from shared.roster import ingest
-from shared.roster import store as roster_store
 from shared.roster.blob_drop import ingest_upload
 from shared.roster.store import roster_of
 from shared.security.principal import Principal, Role
@@ -51,22 +50,17 @@ def test_a_run_that_dies_half_way_and_is_retried_ends_as_one_clean_run(azurite, 
     ingest.sync_school(storage, clean, data=data)
 
     crashed = new_school(storage)
-    real_submit = roster_store.submit_batches
-    calls = {"n": 0}
+    real_write = ingest.write_roster
 
-    def dies_after_two_batches(table, operations):
-        ops = list(operations)
-        if calls["n"] == 0:
-            calls["n"] += 1
-            real_submit(table, ops[:200])
-            raise ConnectionError("worker recycled")
-        return real_submit(table, ops)
+    def dies_after_two_hundred_pupils(storage, school_id, pupils, **kwargs):
+        real_write(storage, school_id, pupils[:200], **kwargs)
+        raise ConnectionError("worker recycled")
 
-    monkeypatch.setattr(roster_store, "submit_batches", dies_after_two_batches)
+    monkeypatch.setattr(ingest, "write_roster", dies_after_two_hundred_pupils)
     with pytest.raises(ConnectionError):
         ingest.sync_school(storage, crashed, data=data)
     assert len(roster_of(storage, crashed.id)) == 200
-    monkeypatch.setattr(roster_store, "submit_batches", real_submit)
+    monkeypatch.setattr(ingest, "write_roster", real_write)
     retry = ingest.sync_school(storage, get_school(storage, crashed.id), data=data)
     assert retry.created == 250 and retry.unchanged == 200
     assert state(storage, crashed.id) == state(storage, clean.id)
@@ -87,3 +81,36 @@ def test_an_upload_for_an_unknown_school_is_reported_and_deleted(azurite, storag
     report = ingest_upload("mis-uploads/sch_nosuchschool/x.csv", b"a,b\n", storage=storage)
     assert report["status"] == 404
     assert list(storage.container(MIS_UPLOADS).list_blobs(name_starts_with="sch_nosuchschool/")) == []
+
+
+def test_two_plans_that_race_past_the_lease_cannot_both_create_a_pupil_with_one_upn(azurite, storage):
+    from shared.ids import utcnow
+    from shared.roster.errors import DuplicateUpn
+    from shared.roster.parsing import parse_csv
+    from shared.roster.schemas import RosterMode
+
+    school = new_school(storage)
+    data = synthetic_sims_csv(120, seed=13)
+    parsed = parse_csv(data, today=utcnow().date(), max_bytes=10_000_000)
+    plans = [ingest.plan_sync(roster_of(storage, school.id), parsed.records, school_id=school.id,
+                              mode=RosterMode.FULL, now=utcnow(), grace_days=30) for _ in range(2)]
+    ingest._apply(storage, school, plans[0], utcnow())
+    with pytest.raises(DuplicateUpn):
+        ingest._apply(storage, school, plans[1], utcnow())
+    pupils = roster_of(storage, school.id)
+    upns = [p.upn for p in pupils if p.upn]
+    assert len(upns) == len(set(upns)) == sum(1 for r in parsed.records if r.upn)
+
+
+def test_a_stale_upn_claim_does_not_block_a_new_pupil(azurite, storage):
+    from shared.roster.store import claim_upn
+
+    school = new_school(storage)
+    data = synthetic_sims_csv(3, seed=14)
+    ingest.sync_school(storage, school, data=data)
+    upn = next(p.upn for p in roster_of(storage, school.id) if p.upn)
+    # A claim left by a pupil who no longer exists (an interrupted erasure, a changed UPN) is stale.
+    school2 = new_school(storage)
+    claim_upn(storage, school2.id, upn, "pup_gone")
+    ingest.sync_school(storage, get_school(storage, school2.id), data=data)
+    assert upn in {p.upn for p in roster_of(storage, school2.id)}

@@ -95,10 +95,39 @@ def test_date_errors_never_repeat_the_value(text):
     assert caught.value.__suppress_context__ or caught.value.__context__ is None
 
 
-def test_a_row_with_a_month_first_date_is_rejected_on_the_date_of_birth_field():
-    result = roster("Quill,Flo,06/22/2019,F,")
+def test_a_file_whose_dates_prove_month_first_is_read_month_first_throughout():
+    result = roster("Quill,Flo,06/22/2019,F,", "Quill,Ada,03/04/2018,F,")
+    assert result.errors == [] and result.date_order == "month-first"
+    assert [r.date_of_birth for r in result.records] == [date(2019, 6, 22), date(2018, 3, 4)]
+
+
+def test_a_file_without_proof_is_read_day_first():
+    result = roster("Quill,Flo,03/04/2018,F,", "Quill,Ada,2019-06-22,F,")
+    assert result.date_order == "day-first" and result.records[0].date_of_birth == date(2018, 4, 3)
+
+
+def test_a_us_locale_damaged_file_refuses_its_ambiguous_dates_and_swaps_none():
+    # A spreadsheet set to the US turned some dates month-first and left others as they were.
+    result = roster("Quill,Flo,01/12/2015,F,", "Quill,Ada,1/13/15,F,", "Quill,Bo,25/12/2016,M,",
+                    "Quill,Cy,05/05/2016,M,", today=date(2025, 3, 1))
+    assert result.date_order == "mixed"
     assert [(e.row, e.field) for e in result.errors] == [(1, "date_of_birth")]
-    assert "month-first" in result.errors[0].message
+    assert "ambiguous" in result.errors[0].message and "01/12" not in result.errors[0].message
+    assert {r.row: r.date_of_birth for r in result.records} == {
+        2: date(2015, 1, 13), 3: date(2016, 12, 25), 4: date(2016, 5, 5)}
+
+
+def test_two_digit_years_take_the_century_from_the_age_band_and_are_reported():
+    result = roster("Quill,Flo,04/03/16,F,", "Quill,Ada,4 Mar 09,F,", today=date(2025, 3, 1))
+    assert result.errors == []
+    assert [r.date_of_birth for r in result.records] == [date(2016, 3, 4), date(2009, 3, 4)]
+    assert [(w.field, "two-digit" in w.message) for w in result.warnings] == [("date_of_birth", True)]
+
+
+def test_a_two_digit_year_that_fits_no_pupil_age_is_refused():
+    result = roster("Quill,Flo,04/03/50,F,", today=date(2025, 3, 1))
+    assert [(e.row, e.field) for e in result.errors] == [(1, "date_of_birth")]
+    assert "two-digit year" in result.errors[0].message
 
 
 def test_a_row_without_a_date_of_birth_says_it_is_required():

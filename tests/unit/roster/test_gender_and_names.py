@@ -102,13 +102,14 @@ def test_names_are_stored_normalised():
 
 
 def test_every_problem_on_a_row_is_reported_and_the_row_is_skipped():
-    result = roster("Qu\x07ill,,06/22/2019,?,A801200005001", "Farrow,Ottilie,29/02/2016,F,")
+    result = roster("Qu\x07ill,,31/02/2019,?,A801200005001", "Farrow,Ottilie,29/02/2016,F,")
     assert [(e.row, e.field) for e in result.errors] == [
         (1, "first_name"),
         (1, "last_name"),
         (1, "date_of_birth"),
         (1, "gender"),
-        (1, "upn"),
     ]
+    # The UPN is optional: a bad one is a warning, and would not have stopped the row on its own.
+    assert [(w.row, w.field) for w in result.warnings] == [(1, "upn")]
     assert [r.row for r in result.records] == [2]
     assert result.rejected_rows == 1

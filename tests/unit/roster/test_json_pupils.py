@@ -24,8 +24,9 @@ def test_api_pupils_become_records_numbered_from_1():
 
 
 def test_api_pupils_get_the_same_validation_as_csv_rows():
-    result = parse([pupil(date_of_birth="06/22/2019"), pupil(first_name="Kit", gender="U", upn="A801200005001")])
-    assert [(e.row, e.field) for e in result.errors] == [(1, "date_of_birth"), (2, "gender"), (2, "upn")]
+    result = parse([pupil(date_of_birth="31/02/2019"), pupil(first_name="Kit", gender="U", upn="A801200005001")])
+    assert [(e.row, e.field) for e in result.errors] == [(1, "date_of_birth"), (2, "gender")]
+    assert [(w.row, w.field) for w in result.warnings] == [(2, "upn")]
     assert result.records == []
 
 

@@ -69,10 +69,12 @@ def test_clean_upn_tells_a_malformed_upn_from_a_wrong_check_letter():
         clean_upn("A801200005001")
 
 
-def test_a_row_with_a_bad_upn_is_rejected_with_an_error_on_the_upn_field():
+def test_a_row_with_a_bad_upn_loads_the_pupil_without_it_and_warns_on_the_upn_field():
     result = roster("Ashdown,Reuben,09/11/2015,M,A801200005001", f"Quill,Flo,22/06/2019,F,{upn(1)}")
-    assert [(e.row, e.field) for e in result.errors] == [(1, "upn")]
-    assert [r.row for r in result.records] == [2]
+    assert result.errors == []
+    assert [(w.row, w.field) for w in result.warnings] == [(1, "upn")]
+    assert "check letter" in result.warnings[0].message and "A801200005001" not in result.warnings[0].message
+    assert [(r.row, r.upn) for r in result.records] == [(1, None), (2, upn(1))]
 
 
 def test_a_lowercase_upn_is_stored_uppercase():
