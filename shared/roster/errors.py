@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from shared.errors import ConcurrencyConflict, Conflict, FieldError, InvalidRequest, PayloadTooLarge, Unprocessable
 
-if TYPE_CHECKING:
-    from shared.roster.schemas import RosterReport
+
+class RosterReport(Protocol):
+    """What these errors need of `schemas.RosterReport` (named structurally: schemas sits above this module)."""
+
+    hold_reason: str | None
+    confirm_leavers: int | None
+    errors: list[Any]
+
+    def model_dump(self, *, mode: str) -> dict: ...
 
 
 class RosterUnreadable(InvalidRequest):
