@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 SIGNING_KEY_SETTING = "TOKEN_SIGNING_KEY"
+CREDENTIAL_KEY_SETTING = "CREDENTIAL_SIGNING_KEY"
 
 
 class SettingsFileError(RuntimeError):
@@ -36,6 +37,7 @@ def ensure_settings_file(path: Path, sample: Path) -> bool:
     except json.JSONDecodeError as exc:
         raise SettingsFileError(f"{sample} is not valid JSON (line {exc.lineno})") from None
     document.setdefault("Values", {})[SIGNING_KEY_SETTING] = new_signing_key()
+    document["Values"][CREDENTIAL_KEY_SETTING] = new_signing_key()
     try:
         # O_EXCL: two processes starting at once must not both write, each with its own key.
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -88,15 +88,6 @@ def pupil_progress(call: HttpCall) -> learning.ProgressOut:
     return learning.pupil_progress(call.caller, call.route["school_id"], call.route["pupil_id"])
 
 
-@endpoint(bp, name="certificate_get", method="GET", route="certificates/{certificate_id}",
-          summary="A certificate as PDF", roles=ALL_ROLES, response_content_type="application/pdf", errors=(404,),
-          tags=TAGS)
-def certificate(call: HttpCall) -> Reply:
-    pdf = learning.certificate_pdf(call.caller, call.route["certificate_id"])
-    return Reply(body=pdf, content_type="application/pdf",
-                 headers={"Content-Disposition": 'inline; filename="certificate.pdf"'})
-
-
 @endpoint(bp, name="school_awards", method="GET", route="schools/{school_id}/awards",
           summary="Awards reached in a date range; format=pdf gives every certificate in one PDF (an assembly)",
           roles=STAFF_ROLES, query=learning.SchoolAwardsQuery, response=learning.SchoolAwardList, errors=(404,),

@@ -2,7 +2,9 @@
 
 What a pupil leaves in storage: the pupil row and their learning record (both in the school's partition
 of `pupils`), their login row (keyed by a hash of the username), a leaver due-date row, and the claims
-of single-use stamp codes they redeemed. Audit entries keep only the pseudonymous pupil id.
+of single-use stamp codes they redeemed, the verification records of their awards (found through the
+codes on the award rows; their Open Badges credentials are revoked first), and a transfer code issued for
+their record. Audit entries keep only the pseudonymous pupil id.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ from __future__ import annotations
 from datetime import date
 
 from shared import audit, due_dates
+from shared.achievements import revocations_store as revocations
+from shared.achievements import store as verifications
 from shared.audit import Action
 from shared.credentials.logins import delete_login, login_key
 from shared.learning import store as learning_store
@@ -20,6 +24,7 @@ from shared.roster.store import Pupil, pupil_entity
 from shared.security import scope
 from shared.security.principal import Principal
 from shared.storage.clients import Storage, get_storage
+from shared.transfer import store as transfers
 
 
 def erase_pupil_everywhere(storage: Storage, school_id: str, pupil: Pupil, *, etag: str) -> None:
@@ -36,6 +41,14 @@ def erase_pupil_everywhere(storage: Storage, school_id: str, pupil: Pupil, *, et
     roster_store.mark_erasing(storage, school_id, pupil.id, etag)
     rows = list(learning_store.learning_rows(storage, school_id, pupil.id))
     learning_store.release_claims(storage, pupil.id, rows)
+    for code in learning_store.award_verification_codes(rows):
+        # Revoked before the record goes, so a crash in between is finished by the next run.
+        found = verifications.get(storage, code)
+        if found is not None and found.pupil_id == pupil.id:
+            revocations.revoke(storage, revocations.list_id_for(found.achieved_at), found.credential_id,
+                               "The record was erased.")
+            verifications.withdraw(storage, code, pupil.id)
+    transfers.forget_pupil(storage, pupil.id)
     learning_store.delete_learning_rows(storage, school_id, rows)
     delete_login(storage, login_key(pupil.username))
     roster_store.release_upn(storage, school_id, pupil.upn, pupil.id)

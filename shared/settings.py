@@ -56,6 +56,10 @@ class Settings(BaseSettings):
     access_token_minutes: int = Field(default=15, ge=1, le=60, validation_alias=AliasChoices("ACCESS_TOKEN_MINUTES"))
     refresh_token_days: int = Field(default=14, ge=1, le=90, validation_alias=AliasChoices("REFRESH_TOKEN_DAYS"))
     invitation_days: int = Field(default=7, ge=1, le=30, validation_alias=AliasChoices("INVITATION_DAYS"))
+    # Open Badges credentials: any high-entropy secret (Key Vault in Azure); the Ed25519 key is derived
+    # from it. Retired keys stay published (their public halves, base64url) so old badges still verify.
+    credential_signing_key: str = Field(default="", validation_alias=AliasChoices("CREDENTIAL_SIGNING_KEY"))
+    credential_retired_keys: str = Field(default="", validation_alias=AliasChoices("CREDENTIAL_RETIRED_KEYS"))
     public_base_url: str = Field(
         default="http://127.0.0.1:7071", validation_alias=AliasChoices("PUBLIC_BASE_URL")
     )
@@ -119,6 +123,20 @@ class Settings(BaseSettings):
         return self.environment in (Environment.LOCAL, Environment.TEST)
 
     @property
+    def credential_secret(self) -> str | None:
+        """The secret the credential signing key is derived from; None when badges cannot be signed.
+
+        Locally a settings file from before this setting existed still works: the key is then derived
+        from the token key (under its own label, so the two keys differ). Never outside local and test.
+        """
+        key = self.credential_signing_key
+        if len(key) >= MIN_SIGNING_KEY_LENGTH and not any(m in key.lower() for m in PLACEHOLDER_MARKERS):
+            return key
+        if self.is_local and self.token_signing_key:
+            return "credential-signing:" + self.token_signing_key
+        return None
+
+    @property
     def sso_enabled(self) -> bool:
         return bool(self.sso_client_id and (self.sso_authority or self.sso_oidc_authority))
 
@@ -141,6 +159,13 @@ class Settings(BaseSettings):
             raise ValueError(
                 "AzureWebJobsStorage holds an account key; in Azure use AzureWebJobsStorage__accountName "
                 "with the managed identity"
+            )
+        credential_key = self.credential_signing_key
+        if credential_key and (len(credential_key) < MIN_SIGNING_KEY_LENGTH
+                               or any(m in credential_key.lower() for m in PLACEHOLDER_MARKERS)):
+            raise ValueError(
+                f"CREDENTIAL_SIGNING_KEY is a placeholder or shorter than {MIN_SIGNING_KEY_LENGTH} characters; "
+                "in Azure it comes from Key Vault"
             )
         if self.sso_client_id and not self.sso_client_secret:
             raise ValueError("SSO_CLIENT_ID is set but SSO_CLIENT_SECRET is missing")

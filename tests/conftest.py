@@ -12,6 +12,7 @@ import pytest
 # a placeholder until the `azurite` fixture starts the real emulator.
 os.environ["CUO_ENVIRONMENT"] = "test"
 os.environ["TOKEN_SIGNING_KEY"] = secrets.token_urlsafe(48)
+os.environ["CREDENTIAL_SIGNING_KEY"] = secrets.token_urlsafe(48)
 os.environ.setdefault("AzureWebJobsStorage", "UseDevelopmentStorage=true")
 os.environ.setdefault("ARGON2_MEMORY_KIB", "19456")
 

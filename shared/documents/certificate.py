@@ -1,7 +1,9 @@
 """The award certificate: one A4 landscape page a child can print, frame and be proud of.
 
 Everything is drawn with fpdf2 shapes (border, stars, ribbon, rosette), so it needs no image files and
-stays small; the colours follow the award's medal.
+stays small; the colours follow the award's medal. The footer carries the award's verification code
+and a QR code (segno) linking to the public verify page, so anyone can check the certificate is genuine
+without the child's name ever leaving the paper.
 """
 
 from __future__ import annotations
@@ -10,11 +12,13 @@ import math
 from dataclasses import dataclass
 from datetime import date
 
+import segno
 from fpdf import FPDF
 from fpdf.pattern import LinearGradient, RadialGradient
 
 from shared.documents.pdf import (
     INK,
+    MONO,
     MUTED,
     SANS,
     WHITE,
@@ -33,13 +37,15 @@ from shared.hours import format_hours
 
 @dataclass(frozen=True)
 class CertificateData:
-    certificate_id: str
     pupil_name: str
     award_name: str
     hours: float
     total_hours: float
     school_name: str
     achieved_on: date
+    # Printed and encoded in the QR code when given; a certificate without them is still a certificate.
+    verification_code: str | None = None
+    verify_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -77,7 +83,7 @@ def render_certificate(data: CertificateData) -> bytes:
 def render_certificates(certificates: list[CertificateData], *, title: str) -> bytes:
     """One document with a page per certificate (a single award, or every award of an assembly)."""
     pdf = new_document("landscape", title=title, subject="Children's University award certificate",
-                       families=(SANS,))
+                       families=(SANS, MONO))
     for data in certificates:
         add_certificate_page(pdf, data)
     return to_bytes(pdf)
@@ -315,11 +321,46 @@ def _signature_blocks(pdf: FPDF, data: CertificateData, palette: Palette) -> Non
 
 def _footer(pdf: FPDF, data: CertificateData) -> None:
     # Small print under the two signature blocks, clear of the rosette's ribbons in the middle.
-    notes = (
-        (38, f"Certificate {data.certificate_id}"),
-        (PAGE_W - 38 - 80, f"{format_hours(data.total_hours)} hours of learning recorded in total"),
-    )
-    for x, text in notes:
-        fit = fit_text(pdf, text, SANS, "", 80, 7.5, 5)
+    right = PAGE_W - 38 - 80
+    fit = fit_text(pdf, f"{format_hours(data.total_hours)} hours of learning recorded in total", SANS, "", 80, 7.5, 5)
+    with colours(pdf, text=MUTED):
+        centred_text(pdf, 181, fit.text, x=right, width=80)
+    if data.verification_code is None:
+        return
+    left, top, side = 38.0, 166.0, 20.0
+    if data.verify_url:
+        _qr(pdf, data.verify_url, left, top, side)
+        left += side + 3
+    width = 118 - left
+    with colours(pdf, text=MUTED):
+        pdf.set_font(SANS, "", 7)
+        centred_text(pdf, 170, "Check this certificate is genuine:", x=left, width=width)
+    with colours(pdf, text=INK):
+        code = fit_text(pdf, data.verification_code, MONO, "", width, 9.5, 6)
+        centred_text(pdf, 175, code.text, x=left, width=width)
+    if data.verify_url:
         with colours(pdf, text=MUTED):
-            centred_text(pdf, 181, fit.text, x=x, width=80)
+            pdf.set_font(SANS, "", 6)
+            centred_text(pdf, 180.5, "scan the code, or enter it on the verify page", x=left, width=width)
+
+
+def _qr(pdf: FPDF, url: str, x: float, y: float, side: float) -> None:
+    """The link as a QR code drawn from rectangles (sharp at any zoom, no image), on a white quiet zone."""
+    matrix = segno.make(url, error="m", micro=False).matrix
+    quiet = 2
+    module = side / (len(matrix) + 2 * quiet)
+    with colours(pdf, fill=WHITE):
+        pdf.rect(x, y, side, side, style="F")
+    with colours(pdf, fill=(0, 0, 0)):
+        for row_number, row in enumerate(matrix):
+            column = 0
+            while column < len(row):
+                if not row[column]:
+                    column += 1
+                    continue
+                start = column
+                while column < len(row) and row[column]:
+                    column += 1
+                # One rectangle per run of dark modules keeps the page small.
+                pdf.rect(x + (quiet + start) * module, y + (quiet + row_number) * module,
+                         (column - start) * module, module, style="F")

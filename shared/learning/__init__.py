@@ -19,7 +19,7 @@ from shared.learning.activities import (
 )
 from shared.learning.assembly import assembly_certificates_pdf, school_awards
 from shared.learning.group import record_group_session
-from shared.learning.progress import certificate_pdf, my_progress, pupil_progress
+from shared.learning.progress import my_progress, pupil_progress, visible_certificate
 from shared.learning.redemption import redeem
 from shared.learning.schemas import (
     ActivityIn,
@@ -60,7 +60,6 @@ __all__ = [
     "RedemptionOut",
     "VocabularyIn",
     "VocabularyOut",
-    "certificate_pdf",
     "code_sheet_csv",
     "code_sheet_pdf",
     "create_activity",
@@ -70,6 +69,7 @@ __all__ = [
     "list_codes",
     "my_progress",
     "pupil_progress",
+    "visible_certificate",
     "redeem",
     "vocabulary",
 ]

@@ -74,7 +74,7 @@ def assembly_certificates_pdf(caller: Principal, school_id: str, query: SchoolAw
     _audit(storage, caller, school, [award for award, _ in reached], Action.CERTIFICATE_READ)
     return render_certificates([
         CertificateData(
-            certificate_id=award.certificate_id, pupil_name=f"{pupil.first_name} {pupil.last_name}",
+            pupil_name=f"{pupil.first_name} {pupil.last_name}",
             award_name=award.name, hours=float(award.hours), total_hours=minutes_to_hours(pupil.total_minutes),
             school_name=school.name, achieved_on=date.fromisoformat(award.achieved_at[:10]),
         )

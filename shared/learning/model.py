@@ -83,3 +83,17 @@ class ReachedAward:
     hours: int
     achieved_at: str
     certificate_id: str
+
+
+@dataclass(frozen=True)
+class AwardRow:
+    """An award a pupil reached, as stored in their learning record."""
+
+    rank: int
+    award_key: str
+    name: str
+    hours: int
+    achieved_at: str
+    certificate_id: str
+    verification_code: str | None
+    etag: str

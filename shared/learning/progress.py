@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date
 
 from shared import audit
 from shared.audit import Action
@@ -16,15 +15,21 @@ from shared.learning.schemas import ActivitySummary, AwardOut, AwardReached, Nex
 from shared.learning.store import AWARD, REDEMPTION
 from shared.organisation import store as org_store
 from shared.organisation.access import visible_school
+from shared.organisation.model import School
 from shared.roster.store import get_pupil
 from shared.security import scope
 from shared.security.principal import Principal, Role
 from shared.storage.clients import Storage, get_storage
 from shared.storage.tables import Entity
+from shared.verification_codes import format_verification_code
 
 # The ladder a pupil sees ahead of them: the next award and two more, greyed until reached.
 UPCOMING = 3
 _CERTIFICATE_ID = re.compile(r"^(sch_[a-z0-9]+)\.(pup_[a-z0-9]+)\.(\d{2})$")
+
+
+def _printed(code: str | None) -> str | None:
+    return format_verification_code(code) if code else None
 
 
 def _progress(storage: Storage, school_id: str, pupil_id: str, pupil_row: Entity | None = None) -> ProgressOut:
@@ -38,7 +43,8 @@ def _progress(storage: Storage, school_id: str, pupil_id: str, pupil_row: Entity
         kind = store.kind_of(row)
         if kind == AWARD:
             awards.append(AwardReached(name=row["name"], hours=int(row["hours"]), achieved_at=row["achieved_at"],
-                                       certificate_id=row["certificate_id"]))
+                                       certificate_id=row["certificate_id"],
+                                       verification_code=_printed(row.get("verification_code"))))
         elif kind == REDEMPTION:
             minutes = int(row["minutes"])
             redemptions.append(RedemptionRecord(
@@ -63,25 +69,27 @@ def _progress(storage: Storage, school_id: str, pupil_id: str, pupil_row: Entity
 def my_progress(caller: Principal, *, storage: Storage | None = None) -> ProgressOut:
     scope.require_role(caller, Role.PUPIL)
     assert caller.school_id is not None
-    return _progress(storage or get_storage(), caller.school_id, caller.subject_id, caller.own_row)
+    storage = storage or get_storage()
+    progress = _progress(storage, caller.school_id, caller.subject_id, caller.own_row)
+    if not progress.awards:
+        return progress  # no award, no badge: the school's setting is read only when it matters
+    school = org_store.get_school(storage, caller.school_id)
+    return progress.model_copy(update={"open_badges": bool(school and school.open_badges)})
 
 
 def pupil_progress(caller: Principal, school_id: str, pupil_id: str, *, storage: Storage | None = None) -> ProgressOut:
     storage = storage or get_storage()
     school = visible_school(storage, caller, school_id)
     scope.require(get_pupil(storage, school.id, pupil_id) is not None)
-    progress = _progress(storage, school.id, pupil_id)
+    progress = _progress(storage, school.id, pupil_id).model_copy(update={"open_badges": school.open_badges})
     audit.record(Action.PROGRESS_READ, actor_id=caller.subject_id, subject_ids=[pupil_id], school_id=school.id,
                  partner_id=school.partner_id, storage=storage)
     return progress
 
 
-def certificate_pdf(caller: Principal, certificate_id: str, *, storage: Storage | None = None) -> bytes:
-    """The pupil's own certificate, or one of a pupil in a staff member's scope; anything else is a 404."""
-    # fpdf costs ~0.2 s to import; loading it here keeps it out of every function's cold start.
-    from shared.documents.certificate import CertificateData, render_certificate
-
-    storage = storage or get_storage()
+def visible_certificate(storage: Storage, caller: Principal, certificate_id: str) -> tuple[School, str, str]:
+    """(school, pupil id, award rank) of a certificate the caller may see (the pupil's own, or staff in
+    scope); anything else is a 404."""
     m = scope.visible(_CERTIFICATE_ID.match(certificate_id))
     school_id, pupil_id, rank = m.group(1), m.group(2), m.group(3)
     if caller.role is Role.PUPIL:
@@ -89,14 +97,4 @@ def certificate_pdf(caller: Principal, certificate_id: str, *, storage: Storage 
         school = scope.visible(org_store.get_school(storage, school_id))
     else:
         school = visible_school(storage, caller, school_id)
-    found = get_pupil(storage, school_id, pupil_id)
-    award = scope.visible(store.get_award(storage, school_id, pupil_id, rank), found is not None)
-    pupil = scope.visible(found)[0]
-    if caller.is_staff:
-        audit.record(Action.CERTIFICATE_READ, actor_id=caller.subject_id, subject_ids=[pupil_id],
-                     school_id=school_id, partner_id=school.partner_id, storage=storage)
-    return render_certificate(CertificateData(
-        certificate_id=certificate_id, pupil_name=f"{pupil.first_name} {pupil.last_name}",
-        award_name=award["name"], hours=float(award["hours"]), total_hours=minutes_to_hours(pupil.total_minutes),
-        school_name=school.name, achieved_on=date.fromisoformat(award["achieved_at"][:10]),
-    ))
+    return school, pupil_id, rank

@@ -230,6 +230,8 @@ class AwardReached(BaseModel):
     hours: int
     achieved_at: str
     certificate_id: str
+    verification_code: str | None = Field(
+        default=None, description="printed on the certificate; given when the certificate is first opened")
 
 
 class RedemptionRecord(BaseModel):
@@ -246,6 +248,7 @@ class ProgressOut(BaseModel):
     redemptions: list[RedemptionRecord]
     upcoming_awards: list[AwardOut] = Field(
         default_factory=list, description="the next awards on the ladder, not reached yet (the next one first)")
+    open_badges: bool = Field(default=False, description="the school lets pupils download their awards as badges")
 
 
 class VocabularyOut(BaseModel):

@@ -29,9 +29,9 @@ from shared.hours import minutes_to_hours
 from shared.learning import stats as learning_stats
 from shared.learning.awards import Award
 from shared.learning.errors import CodeAlreadyRedeemed
-from shared.learning.model import Activity, IssuedCode, Learner, ReachedAward, StampCode, UseCount
+from shared.learning.model import Activity, AwardRow, IssuedCode, Learner, ReachedAward, StampCode, UseCount
 from shared.learning.schemas import ActivitySummary
-from shared.roster.store import PUPIL_PREFIX, PupilStatus
+from shared.roster.store import PUPIL_PREFIX, PUPIL_RANGE_END, PupilStatus
 from shared.storage.clients import Storage
 from shared.storage.names import ACTIVITIES, CODES, PUPILS, VOCABULARY
 from shared.storage.tables import (
@@ -341,8 +341,64 @@ def kind_of(row: Entity) -> str:
     return row["RowKey"].split("|")[2]
 
 
-def get_award(storage: Storage, school_id: str, pupil_id: str, rank: str) -> Entity | None:
-    return get_entity(storage.table(PUPILS), school_id, learning_key(pupil_id, AWARD, rank))
+def _award_row(e: Entity) -> AwardRow:
+    return AwardRow(
+        rank=int(e["RowKey"].rsplit("|", 1)[1]), award_key=e["award_key"], name=e["name"], hours=int(e["hours"]),
+        achieved_at=e["achieved_at"], certificate_id=e["certificate_id"],
+        verification_code=e.get("verification_code") or None, etag=e.metadata["etag"],
+    )
+
+
+def get_award(storage: Storage, school_id: str, pupil_id: str, rank: str) -> AwardRow | None:
+    e = get_entity(storage.table(PUPILS), school_id, learning_key(pupil_id, AWARD, rank))
+    return _award_row(e) if e else None
+
+
+def set_verification_code(storage: Storage, school_id: str, pupil_id: str, award: AwardRow, code: str) -> str:
+    """Give the award its verification code, unless someone else just did; returns the code that holds."""
+    table = storage.table(PUPILS)
+    key = learning_key(pupil_id, AWARD, f"{award.rank:02d}")
+    try:
+        update_if_match(table, {"PartitionKey": school_id, "RowKey": key, "verification_code": code}, award.etag,
+                        mode=UpdateMode.MERGE)
+        return code
+    except ConcurrencyConflict:
+        fresh = get_entity(table, school_id, key)
+        if fresh is None or not fresh.get("verification_code"):
+            raise
+        return fresh["verification_code"]
+
+
+def award_verification_codes(rows: Iterable[Entity]) -> list[str]:
+    """The verification codes given to the awards among these learning rows (with those an award row
+    answers for after a move of school, when both schools had given that award)."""
+    found = []
+    for r in rows:
+        if kind_of(r) == AWARD:
+            found += [r["verification_code"]] if r.get("verification_code") else []
+            found += json.loads(r.get("earlier_verification_codes") or "[]")
+    return found
+
+
+GRADUATION_FIELDS = [
+    "RowKey", "first_name", "last_name", "status", "restricted", "erasing", "cohort", "date_of_birth",
+    "award_key", "name", "hours", "achieved_at", "certificate_id", "verification_code",
+]
+
+
+def pupils_and_awards_between(storage: Storage, school_id: str, start: str, end: str) -> list[Entity]:
+    """The school's pupil rows and the award rows reached from `start` to before `end` (ISO instants).
+
+    One query on the school's partition: the pupil range, plus rows whose `achieved_at` falls in the
+    period (only award rows carry it), with just the fields a graduation list needs.
+    """
+    return list(query_all(
+        storage.table(PUPILS),
+        "PartitionKey eq @s and ( ( RowKey ge @plo and RowKey lt @phi ) or "
+        "( achieved_at ge @start and achieved_at lt @end ) )",
+        {"s": school_id, "plo": PUPIL_PREFIX, "phi": PUPIL_RANGE_END, "start": start, "end": end},
+        select=GRADUATION_FIELDS,
+    ))
 
 
 def delete_learning_rows(storage: Storage, school_id: str, rows: Iterable[Entity]) -> None:
@@ -358,3 +414,57 @@ def release_claims(storage: Storage, pupil_id: str, rows: Iterable[Entity]) -> N
     for row in rows:
         if row["RowKey"].split("|")[2:3] == [REDEMPTION] and row.get("single_use"):
             codes.upsert_entity({"PartitionKey": row["code"], "RowKey": CLAIM_RK, "pupil_id": "", "erased": True})
+
+
+# --- a record moving school (transfer codes) -----------------------------------------------------------
+
+MOVED = "t"  # a marker row in the new record: this transfer has been counted
+
+
+def moved_marker_key(pupil_id: str, transfer_key: str) -> str:
+    return learning_key(pupil_id, MOVED, transfer_key[:32])
+
+
+def insert_moved_redemption(storage: Storage, school_id: str, pupil_id: str, source: Entity,
+                            transfer_key: str) -> Entity | None:
+    """Insert a copy of an old school's redemption row into the pupil's record, marked with the transfer.
+
+    Returns the row that counts for this transfer (the copy, or one this transfer copied before), or None
+    when the pupil already has that code from their own redemption (never counted twice).
+    """
+    table = storage.table(PUPILS)
+    code = source["RowKey"].split("|", 3)[3]
+    copy = {k: v for k, v in source.items() if k not in ("PartitionKey", "RowKey")}
+    copy |= {"PartitionKey": school_id, "RowKey": learning_key(pupil_id, REDEMPTION, code), "transfer": transfer_key}
+    if create_if_absent(table, copy):
+        return copy
+    existing = get_entity(table, school_id, copy["RowKey"])
+    return existing if existing is not None and existing.get("transfer") == transfer_key else None
+
+
+def commit_move(storage: Storage, learner: Learner, *, transfer_key: str, moved_at: str, from_school_id: str,
+                minutes: int, total_minutes: int, stats: str, new_awards: list[Entity],
+                earlier_codes: dict[str, list[str]]) -> bool:
+    """One entity-group transaction: the transfer's marker row, the totals under the pupil row's ETag, the
+    awards reached, and the old codes an existing award row now answers for. False when the marker
+    exists (this transfer was already counted); ConcurrencyConflict when the pupil row changed."""
+    school_id, pupil_id = learner.school_id, learner.pupil_id
+    operations: list = [
+        (TransactionOperation.CREATE, {"PartitionKey": school_id, "RowKey": moved_marker_key(pupil_id, transfer_key),
+                                       "moved_at": moved_at, "minutes": minutes, "from_school_id": from_school_id}),
+        (TransactionOperation.UPDATE,
+         {"PartitionKey": school_id, "RowKey": pupil_id, "total_minutes": total_minutes,
+          learning_stats.STATS_FIELD: stats},
+         {"mode": UpdateMode.MERGE, "etag": learner.etag, "match_condition": MatchConditions.IfNotModified}),
+    ]
+    operations += [(TransactionOperation.CREATE, {"PartitionKey": school_id, **row}) for row in new_awards]
+    operations += [(TransactionOperation.UPDATE, {"PartitionKey": school_id, "RowKey": row_key,
+                                                  "earlier_verification_codes": json.dumps(codes)},
+                    {"mode": UpdateMode.MERGE}) for row_key, codes in earlier_codes.items()]
+    try:
+        storage.table(PUPILS).submit_transaction(operations)  # type: ignore[arg-type]
+        return True
+    except TableTransactionError as exc:
+        if exc.index == 0 and exc.error_code == "EntityAlreadyExists":
+            return False
+        raise ConcurrencyConflict("The pupil's record changed meanwhile.") from None

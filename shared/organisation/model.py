@@ -34,6 +34,7 @@ class School:
     left_programme_at: str | None = None
     last_sync_at: str | None = None
     oneroster_org_id: str | None = None  # the school's org sourcedId in its OneRoster bundles
+    open_badges: bool = False  # off by default: a child's badge leaves the platform only if the school says so
 
 
 class StaffStatus(StrEnum):

@@ -86,6 +86,8 @@ class SchoolPatch(In):
         if any(ord(ch) < 32 or ord(ch) == 127 for ch in v):
             raise ValueError("oneroster_org_id must not contain control characters")
         return v
+    open_badges: bool | None = Field(
+        default=None, description="true lets pupils download their awards as Open Badges 3.0 credentials")
 
     @field_validator("name")
     @classmethod
@@ -166,6 +168,7 @@ class SchoolOut(BaseModel):
     left_programme_at: str | None = Field(default=None, description="when the school left; its pupils' records "
                                           "are deleted SCHOOL_EXIT_GRACE_DAYS later")
     oneroster_org_id: str | None = None
+    open_badges: bool = False
 
 
 class SchoolList(BaseModel):
@@ -206,6 +209,7 @@ def school_out(s: School) -> SchoolOut:
     return SchoolOut(
         id=s.id, partner_id=s.partner_id, name=s.name, urn=s.urn, dob_policy=s.dob_policy, active=s.active,
         last_sync_at=s.last_sync_at, left_programme_at=s.left_programme_at, oneroster_org_id=s.oneroster_org_id,
+        open_badges=s.open_badges,
     )
 
 

@@ -78,6 +78,7 @@ def school_from(e: Entity) -> School:
         left_programme_at=_opt(e.get("left_programme_at")),
         last_sync_at=_opt(e.get("last_sync_at")),
         oneroster_org_id=_opt(e.get("oneroster_org_id")),
+        open_badges=bool(e.get("open_badges", False)),
     )
 
 
@@ -94,6 +95,7 @@ def _school_entity(school: School, partition_key: str) -> Entity:
         "left_programme_at": school.left_programme_at or "",
         "last_sync_at": school.last_sync_at or "",
         "oneroster_org_id": school.oneroster_org_id or "",
+        "open_badges": school.open_badges,
     }
 
 

@@ -9,7 +9,7 @@ STAFF = "staff"  # organisation.store
 LOGINS = "logins"  # credentials.logins
 INVITATIONS = "invitations"  # organisation.invitations
 REFRESH_TOKENS = "refreshtokens"  # identity.sessions
-THROTTLE = "throttle"  # credentials.logins, security.rate (rows); retention.expired sweeps old days
+THROTTLE = "throttle"  # credentials.logins, security.rate, achievements.throttle; retention.expired sweeps
 AUDIT = "audit"  # audit
 PUPILS = "pupils"  # roster.store (pupil rows); learning.store (learning rows and fields)
 ACTIVITIES = "activities"  # learning.store
@@ -22,11 +22,14 @@ SSO_FLOWS = "ssoflows"  # identity.sso
 PASSWORD_RESETS = "passwordresets"  # identity.resets_store
 SECOND_FACTORS = "secondfactors"  # credentials.factors_store
 ALERTS = "alerts"  # alerts.store
+VERIFICATIONS = "verifications"  # achievements.store
+REVOCATIONS = "revocations"  # achievements.revocations_store
+TRANSFERS = "transfers"  # transfer.store
 
 TABLES = (
     PARTNERS, SCHOOLS, STAFF, LOGINS, INVITATIONS, REFRESH_TOKENS, THROTTLE, AUDIT,
     PUPILS, ACTIVITIES, CODES, DUE, RETENTION_RUNS, SCHOOL_STATS, VOCABULARY, SSO_FLOWS,
-    PASSWORD_RESETS, SECOND_FACTORS, ALERTS,
+    PASSWORD_RESETS, SECOND_FACTORS, ALERTS, VERIFICATIONS, REVOCATIONS, TRANSFERS,
 )
 
 MIS_UPLOADS = "mis-uploads"

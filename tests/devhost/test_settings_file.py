@@ -4,6 +4,7 @@ import stat
 import pytest
 
 from devhost.settings_file import (
+    CREDENTIAL_KEY_SETTING,
     SIGNING_KEY_SETTING,
     SettingsFileError,
     ensure_settings_file,
@@ -70,7 +71,15 @@ def test_values_become_environment_variables_without_overriding_those_already_se
     assert environ["LEAVER_GRACE_DAYS"] == "30"
     assert environ[SIGNING_KEY_SETTING] == read_values(target)[SIGNING_KEY_SETTING]
     assert "CUO_ENVIRONMENT" not in applied
-    assert set(applied) == {"LEAVER_GRACE_DAYS", SIGNING_KEY_SETTING}
+    assert set(applied) == {"LEAVER_GRACE_DAYS", SIGNING_KEY_SETTING, CREDENTIAL_KEY_SETTING}
+
+
+def test_a_new_settings_file_gets_its_own_credential_signing_key(tmp_path, sample):
+    target = tmp_path / "local.settings.json"
+    ensure_settings_file(target, sample)
+    values = read_values(target)
+    assert len(values[CREDENTIAL_KEY_SETTING]) >= 64
+    assert values[CREDENTIAL_KEY_SETTING] != values[SIGNING_KEY_SETTING]
 
 
 def test_non_string_values_are_passed_as_their_json_text(tmp_path):
@@ -79,10 +88,10 @@ def test_non_string_values_are_passed_as_their_json_text(tmp_path):
     assert read_values(target) == {"ENABLED": "true", "LIMIT": "5"}
 
 
-def test_without_a_sample_the_file_holds_just_a_key(tmp_path):
+def test_without_a_sample_the_file_holds_just_the_keys(tmp_path):
     target = tmp_path / "local.settings.json"
     ensure_settings_file(target, tmp_path / "missing.sample.json")
-    assert list(read_values(target)) == [SIGNING_KEY_SETTING]
+    assert list(read_values(target)) == [SIGNING_KEY_SETTING, CREDENTIAL_KEY_SETTING]
 
 
 @pytest.mark.parametrize(

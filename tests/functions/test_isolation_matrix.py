@@ -13,11 +13,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
+from azure.data.tables import UpdateMode
 
 from devhost.routing import functions_of
 from function_app import app
 from shared.api.spec import registry
 from shared.learning.redemption import UNKNOWN_CODE
+from shared.storage.clients import get_storage
+from shared.storage.names import PUPILS
 from tests.world import Tenant, World, add_pupil, staff_body
 
 
@@ -76,6 +79,42 @@ def _held_upload(world: World, tenant: Tenant) -> dict:
     get_storage().container(MIS_UPLOADS).upload_blob(f"{tenant.school_id}/{name}", data)
     assert ingest_upload(f"mis-uploads/{tenant.school_id}/{name}", data)["status"] == "held"
     return {"school_id": tenant.school_id, "name": name}
+def _badge(world: World, tenant: Tenant) -> dict:
+    """The tenant's certificate, with digital badges switched on at its school."""
+    world.as_(world.admin).patch(f"/api/schools/{tenant.school_id}", json={"open_badges": True})
+    return {"certificate_id": _club(world, tenant)["certificate_id"]}
+
+
+def _new_leaver(world: World, tenant: Tenant) -> dict:
+    """A leaver at a second school of the tenant's partner (a full sync of the main school would empty it)."""
+    as_admin = world.as_(world.admin)
+    school = as_admin.post(f"/api/partners/{tenant.partner_id}/schools", json={"name": "Matrix Old"})
+    school_id = school.json()["id"]
+    pupil_id = add_pupil(as_admin, school_id)
+    as_admin.post(f"/api/schools/{school_id}/roster", params={"mode": "full"}, json={"pupils": [
+        {"first_name": "Matrix", "last_name": "Stays", "date_of_birth": "2016-01-02", "gender": "male"}]})
+    return {"school_id": school_id, "pupil_id": pupil_id}
+
+
+def _leaver(world: World, tenant: Tenant) -> dict:
+    """A leaver at the tenant's own school, marked left in storage (a full sync would empty the school)."""
+    key = f"leaver-{tenant.school_id}"
+    if key not in world.extra:
+        pupil = _throwaway_pupil(world, tenant)
+        get_storage().table(PUPILS).update_entity(
+            {"PartitionKey": tenant.school_id, "RowKey": pupil["pupil_id"], "status": "left",
+             "left_at": "2026-01-01T00:00:00Z", "deletion_due": "2099-01-01"}, mode=UpdateMode.MERGE)
+        world.extra[key] = pupil
+    return world.extra[key]
+
+
+def _transfer_code(world: World, tenant: Tenant) -> dict:
+    """A fresh code each call: a code moves one record once."""
+    leaver = _new_leaver(world, tenant)
+    path = f"/api/schools/{leaver['school_id']}/pupils/{leaver['pupil_id']}/transfer-code"
+    issued = world.as_(world.admin).post(path)
+    assert issued.status == 201, issued.body
+    return {"code": issued.json()["code"]}
 
 
 CASES = [
@@ -125,6 +164,11 @@ CASES = [
     Case("certificate_get", lambda w, t: {"certificate_id": _club(w, t)["certificate_id"]}),
     Case("school_report", lambda w, t: {"school_id": t.school_id}),
     Case("partner_report", lambda w, t: {"partner_id": t.partner_id}),
+    Case("partner_graduation", lambda w, t: {"partner_id": t.partner_id}),
+    Case("school_graduation", lambda w, t: {"school_id": t.school_id}),
+    Case("credential_get", _badge),
+    Case("transfer_code_issue", _leaver),
+    Case("transfer_redeem", _throwaway_pupil, _transfer_code),
 ]
 
 # Endpoints whose routes carry no tenant id (sign-in, the caller's own data, scope-filtered lists).
@@ -136,6 +180,9 @@ NOT_TENANT_ROUTED = {
     "auth_mfa_recovery_codes", "auth_password_forgot", "auth_password_reset", "auth_password_change",
     "compliance_alerts_email",
     "web_client",  # the web client's static files: no tenant, no data
+    # Anonymous by design: a verification code is the capability, and the answer names no tenant.
+    "verify_check", "verify_name", "credential_issuer", "credential_keys", "credential_achievement",
+    "credential_status",
 }
 
 ROLES = ["trust_admin", "partner_manager", "school_staff", "pupil"]

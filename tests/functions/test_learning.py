@@ -81,7 +81,9 @@ def test_a_pupil_redeems_a_code_in_any_spelling_and_gets_hours_and_an_award(worl
     pdf = pupil.get(f"/api/certificates/{award['certificate_id']}")
     assert pdf.status == 200 and pdf.body.startswith(b"%PDF")
     staff_view = world.as_(world.a.staff).get(f"/api/schools/{world.a.school_id}/pupils/{pupil_id}/progress")
-    assert staff_view.json()["awards"] == progress["awards"]
+    # Opening the certificate gave the award its verification code; both views now show it.
+    assert staff_view.json()["awards"] == pupil.get("/api/me/progress").json()["awards"]
+    assert staff_view.json()["awards"][0]["verification_code"]
     assert world.as_(world.b.staff).get(f"/api/certificates/{award['certificate_id']}").status == 404
 
 

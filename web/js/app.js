@@ -19,11 +19,15 @@ import { activitiesPage, activityPage } from "./pages/activities.js";
 import { reportPage } from "./pages/report.js";
 import { compliancePage } from "./pages/compliance.js";
 import { staffNav } from "./pages/nav.js";
+import { verifyPage } from "./pages/credentials.js";
+import { graduationPage } from "./pages/graduation.js";
+import { transferPage } from "./pages/transfer.js";
 import { errorPanel, setFlash } from "./pages/common.js";
 
 const PUBLIC = "public";
 const PUPIL = "pupil";
 const STAFF = "staff";
+const OPEN = "open"; // anyone, signed in or not (checking a certificate)
 
 // [pattern, page, who may open it]; `:name` segments become params.
 const ROUTES = [
@@ -34,12 +38,15 @@ const ROUTES = [
   ["password/forgot", forgotPasswordPage, PUBLIC],
   ["password/reset/:token", resetPasswordPage, PUBLIC],
   ["account", accountPage, STAFF],
+  ["verify", verifyPage, OPEN],
+  ["verify/:code", verifyPage, OPEN],
   ["me", pupilHome, PUPIL],
   ["partners", partnersPage, STAFF],
   ["partners/:partnerId", partnerPage, STAFF],
   ["partners/:partnerId/activities", activitiesPage, STAFF],
   ["partners/:partnerId/activities/:activityId", activityPage, STAFF],
   ["partners/:partnerId/report", reportPage, STAFF],
+  ["partners/:partnerId/graduation", graduationPage, STAFF],
   ["national", reportPage, STAFF],
   ["schools/:schoolId", schoolPage, STAFF],
   ["schools/:schoolId/pupils", pupilsPage, STAFF],
@@ -51,6 +58,8 @@ const ROUTES = [
   ["schools/:schoolId/activities", activitiesPage, STAFF],
   ["schools/:schoolId/activities/:activityId", activityPage, STAFF],
   ["schools/:schoolId/report", reportPage, STAFF],
+  ["schools/:schoolId/graduation", graduationPage, STAFF],
+  ["schools/:schoolId/pupils/:pupilId/transfer", transferPage, STAFF],
   ["compliance", compliancePage, STAFF],
 ];
 
@@ -119,7 +128,7 @@ async function render() {
     replace(main, errorPanel("Page not found", "There is nothing at this address.", { home: session.homeRoute() }));
     return;
   }
-  if (route.access !== PUBLIC && !u) {
+  if (route.access !== PUBLIC && route.access !== OPEN && !u) {
     go(route.access === PUPIL ? "#/signin" : "#/staff/signin");
     return;
   }
@@ -196,7 +205,7 @@ async function start() {
     await api.refresh();
   }
   session.onChange((u, reason, previous) => {
-    const onPrivatePage = match(currentPath())?.access !== PUBLIC;
+    const onPrivatePage = ![PUBLIC, OPEN].includes(match(currentPath())?.access);
     if (reason === "expired" && previous) {
       // Back to the right sign-in, and afterwards back here (a pupil's typed code is kept by their page).
       const pupil = previous.role === "pupil";

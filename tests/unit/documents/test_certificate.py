@@ -10,13 +10,14 @@ from shared.learning.awards import LADDER
 from tests.unit.documents.rasterise import assert_a4, assert_image_is_a4, ink_share, open_pdf
 
 GOLD = CertificateData(
-    certificate_id="CU-7F3K-92QD",
     pupil_name="Łukasz Nguyễn-O’Sullivan",
     award_name="Gold Award",
     hours=100,
     total_hours=103.5,
     school_name="St Siobhán’s Primary School",
     achieved_on=date(2026, 3, 3),
+    verification_code="7KQ2-M9XD-4TRB-H3WP",
+    verify_url="https://cu-online.example/#/verify/7KQ2-M9XD-4TRB-H3WP",
 )
 
 
@@ -36,7 +37,7 @@ def test_a_certificate_says_who_achieved_what_where_and_when():
         "has completed 100 hours of learning",
         "St Siobhán’s Primary School",
         "3 March 2026",
-        "CU-7F3K-92QD",
+        "7KQ2-M9XD-4TRB-H3WP",
         "CHILDREN’S UNIVERSITY",
         "103.5 hours",
     ):
@@ -102,3 +103,20 @@ def test_a_long_school_name_is_written_in_full():
     text = open_pdf(render_certificate(replace(GOLD, school_name=school)), "certificate-long-school").texts[0]
     assert school in " ".join(text.split())
     assert "…" not in text
+
+
+def test_the_qr_code_opens_the_verify_page_for_this_certificate():
+    import zxingcpp
+
+    opened = open_pdf(render_certificate(GOLD), "certificate-qr")
+    found = zxingcpp.read_barcodes(opened.first_page)
+    assert [b.text for b in found if b.format == zxingcpp.BarcodeFormat.QRCode] == [GOLD.verify_url]
+
+
+def test_a_certificate_without_a_verification_code_prints_no_code_and_no_qr():
+    import zxingcpp
+
+    bare = replace(GOLD, verification_code=None, verify_url=None)
+    opened = open_pdf(render_certificate(bare), "certificate-bare")
+    assert "genuine" not in opened.texts[0]
+    assert zxingcpp.read_barcodes(opened.first_page) == []

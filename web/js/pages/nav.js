@@ -17,6 +17,7 @@ export function staffNav(user, params, pattern) {
     items.push(link(base, "Schools", pattern === "partners/:partnerId" || pattern.startsWith("schools")));
     items.push(link(`${base}/activities`, "Activities", here("#/partners/:partnerId/activities")));
     items.push(link(`${base}/report`, "Report", pattern === "partners/:partnerId/report"));
+    items.push(link(`${base}/graduation`, "Graduation", pattern === "partners/:partnerId/graduation"));
   } else {
     const base = `#/schools/${encodeURIComponent(user.school_id)}`;
     items.push(link(base, "Home", pattern === "schools/:schoolId"));
@@ -27,6 +28,7 @@ export function staffNav(user, params, pattern) {
     items.push(link(`${base}/activities`, "Activities", here("#/schools/:schoolId/activities")));
     items.push(link(`${base}/report`, "Report", pattern === "schools/:schoolId/report"));
     items.push(link(`${base}/settings`, "Settings", pattern === "schools/:schoolId/settings"));
+    items.push(link(`${base}/graduation`, "Graduation", pattern === "schools/:schoolId/graduation"));
   }
   items.push(link("#/compliance", "Compliance", pattern === "compliance"));
   return h("ul", { class: "site-nav__list" }, items);

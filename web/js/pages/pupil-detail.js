@@ -208,7 +208,9 @@ export async function pupilDetailPage({ schoolId, pupilId }, { user, go }) {
     feedback,
     h("div", { class: "pupil-columns" },
       panel("Details", details,
-        h("div", { class: "toolbar__buttons" }, edit, restrict, password, card, exportButton),
+        h("div", { class: "toolbar__buttons" }, edit, restrict, password, card, exportButton,
+          h("a", { class: "button button--secondary", href: `#${schoolPath}/pupils/${encodeURIComponent(pupil.id)}/transfer` },
+            "Moving school")),
         h("div", { class: "dialog__more" }, eraseButton)),
       awardsPanel(progress, schoolPath, pupil, feedback)),
     activitiesPanel(progress));

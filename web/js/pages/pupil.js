@@ -2,6 +2,7 @@
 // awards reached with their certificates, and the activities done. Few words, big targets.
 
 import * as api from "../api.js";
+import { badgeButton } from "./credentials.js";
 import { announce, field, h, hours, longDate, nextId, replace, s, saveBlob } from "../dom.js";
 import { icon, medal } from "../icons.js";
 import { progressBar } from "../charts.js";
@@ -128,7 +129,8 @@ function ladderCard(progress) {
       h("div", { class: "ladder__text" },
         h("p", { class: "ladder__name" }, award.name),
         h("p", { class: "ladder__detail" }, `Earned on ${longDate(award.achieved_at)}`)),
-      certificateButton(award))),
+      h("div", { class: "award__actions" }, certificateButton(award),
+        progress.open_badges ? badgeButton(award) : null))),
     ...upcoming.map((award, index) => {
       const isNext = index === 0 && next;
       return h("li", { class: `ladder__step ${isNext ? "ladder__step--next" : "ladder__step--locked"}` },

@@ -1,0 +1,1 @@
+"""Graduation lists: who reached which award in a period, by school, for the ceremony."""
