@@ -26,6 +26,13 @@ param tokenSigningKeyExists bool = false
 @description('Generated at deploy time; stored only in Key Vault, written only when tokenSigningKeyExists is false.')
 param tokenSigningKey string = '${newGuid()}${newGuid()}${newGuid()}'
 
+@description('Set by azd from this template\'s CREDENTIAL_SIGNING_KEY_EXISTS output; false writes a new Open Badges signing secret.')
+param credentialSigningKeyExists bool = false
+
+@secure()
+@description('Secret the Ed25519 Open Badges key is derived from; generated at deploy time, stored only in Key Vault, written once.')
+param credentialSigningKey string = '${newGuid()}${newGuid()}${newGuid()}'
+
 @description('Public URL (PUBLIC_BASE_URL, TOKEN_ISSUER) that invitation links and login cards send people to; empty means the Function App\'s own URL, which serves the web client at / and the API at /api.')
 param publicBaseUrl string = ''
 
@@ -139,6 +146,8 @@ module keyVault 'modules/keyvault.bicep' = {
     tags: tags
     tokenSigningKey: tokenSigningKey
     writeTokenSigningKey: !tokenSigningKeyExists
+    credentialSigningKey: credentialSigningKey
+    writeCredentialSigningKey: !credentialSigningKeyExists
     ssoClientSecret: ssoClientSecret
   }
 }
@@ -179,6 +188,7 @@ module functionApp 'modules/functionapp.bicep' = {
     identityClientId: identity.outputs.clientId
     appInsightsName: monitoring.outputs.appInsightsName
     tokenSigningKeySecretUri: keyVault.outputs.tokenSigningKeySecretUri
+    credentialSigningKeySecretUri: keyVault.outputs.credentialSigningKeySecretUri
     publicBaseUrl: publicBaseUrl
     corsAllowedOrigins: corsOrigins
     tokenAudience: tokenAudience
@@ -245,3 +255,4 @@ output AZURE_EVENT_GRID_SYSTEM_TOPIC_NAME string = misUploadEvents.outputs.syste
 output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.appInsightsName
 // Read back through main.parameters.json on the next provision, so the signing key is written only once.
 output TOKEN_SIGNING_KEY_EXISTS bool = true
+output CREDENTIAL_SIGNING_KEY_EXISTS bool = true

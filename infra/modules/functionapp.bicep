@@ -12,6 +12,7 @@ param identityId string
 param identityClientId string
 param appInsightsName string
 param tokenSigningKeySecretUri string
+param credentialSigningKeySecretUri string
 
 @description('Public URL of the web client and API; empty means the Function App\'s own https://<name>.azurewebsites.net, which serves both.')
 param publicBaseUrl string
@@ -137,6 +138,7 @@ var managedSettings = {
   AzureWebJobsDisableHomepage: 'true'
   CUO_ENVIRONMENT: 'production'
   TOKEN_SIGNING_KEY: '@Microsoft.KeyVault(SecretUri=${tokenSigningKeySecretUri})'
+  CREDENTIAL_SIGNING_KEY: '@Microsoft.KeyVault(SecretUri=${credentialSigningKeySecretUri})'
   TOKEN_ISSUER: baseUrl
   TOKEN_AUDIENCE: tokenAudience
   PUBLIC_BASE_URL: baseUrl

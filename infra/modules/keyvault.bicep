@@ -14,11 +14,19 @@ param tokenSigningKey string
 param writeTokenSigningKey bool
 
 @secure()
+@description('Value for the credential-signing-key secret (Open Badges); written only when writeCredentialSigningKey is true.')
+param credentialSigningKey string
+
+@description('False once the secret exists: rotating it would leave issued badges unverifiable.')
+param writeCredentialSigningKey bool
+
+@secure()
 @description('Client secret of the staff SSO app registration; written only when not empty.')
 param ssoClientSecret string
 
 var tokenSigningKeySecretName = 'token-signing-key'
 var ssoClientSecretName = 'sso-client-secret'
+var credentialSigningKeySecretName = 'credential-signing-key'
 
 resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
   name: name
@@ -53,6 +61,15 @@ resource tokenSigningKeySecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = 
   }
 }
 
+resource credentialSigningKeySecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (writeCredentialSigningKey) {
+  parent: vault
+  name: credentialSigningKeySecretName
+  properties: {
+    value: credentialSigningKey
+    contentType: 'Secret the Open Badges Ed25519 key is derived from (CREDENTIAL_SIGNING_KEY)'
+  }
+}
+
 resource ssoClientSecretValue 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!empty(ssoClientSecret)) {
   parent: vault
   name: ssoClientSecretName
@@ -65,4 +82,5 @@ resource ssoClientSecretValue 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = i
 output name string = vault.name
 // Versionless, so the Function App follows the latest version after a rotation.
 output tokenSigningKeySecretUri string = '${vault.properties.vaultUri}secrets/${tokenSigningKeySecretName}'
+output credentialSigningKeySecretUri string = '${vault.properties.vaultUri}secrets/${credentialSigningKeySecretName}'
 output ssoClientSecretUri string = '${vault.properties.vaultUri}secrets/${ssoClientSecretName}'

@@ -669,6 +669,22 @@ def test_token_signing_key_is_written_once_so_a_later_provision_does_not_rotate_
     assert main_params_file()["parameters"]["tokenSigningKeyExists"]["value"] == "${TOKEN_SIGNING_KEY_EXISTS=false}"
 
 
+
+def test_the_open_badges_signing_secret_is_a_key_vault_reference_written_once():
+    """Without it the credential endpoints answer 503 in Azure; rotating it by accident would orphan issued badges."""
+    secret = next(s for s in resources("Microsoft.KeyVault/vaults/secrets") if s.symbol == "credentialSigningKeySecret")
+    key_vault_call = modules_of_main()["keyVault"]
+
+    assert app_settings()["CREDENTIAL_SIGNING_KEY"] == (
+        "'@Microsoft.KeyVault(SecretUri=${credentialSigningKeySecretUri})'")
+    assert prop(modules_of_main()["functionApp"].body, "credentialSigningKeySecretUri") == (
+        "keyVault.outputs.credentialSigningKeySecretUri")
+    assert secret.condition == "writeCredentialSigningKey"
+    assert prop(key_vault_call.body, "writeCredentialSigningKey") == "!credentialSigningKeyExists"
+    assert declared_outputs(INFRA / "main.bicep")["CREDENTIAL_SIGNING_KEY_EXISTS"] == "true"
+    assert main_params_file()["parameters"]["credentialSigningKeyExists"]["value"] == (
+        "${CREDENTIAL_SIGNING_KEY_EXISTS=false}")
+
 # --- monitoring ----------------------------------------------------------------------------------------
 
 
