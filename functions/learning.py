@@ -54,7 +54,8 @@ def list_codes(call: HttpCall) -> learning.CodeList | Reply:
         return Reply(body=learning.code_sheet_csv(activity, codes), content_type="text/csv",
                      headers={"Content-Disposition": 'attachment; filename="stamp-codes.csv"'})
     if call.query.format == "pdf":
-        return Reply(body=learning.code_sheet_pdf(activity, codes), content_type="application/pdf",
+        return Reply(body=learning.code_sheet_pdf(activity, codes, include_used=call.query.include_used),
+                     content_type="application/pdf",
                      headers={"Content-Disposition": 'attachment; filename="stamp-codes.pdf"'})
     return codes
 

@@ -6,7 +6,7 @@ import re
 from datetime import date
 
 from shared.csvsafe import csv_bytes
-from shared.errors import FieldError, InvalidRequest, OutsideScope
+from shared.errors import FieldError, InvalidRequest, NotFound, OutsideScope
 from shared.hours import hours_to_minutes, minutes_to_hours
 from shared.ids import iso, new_id, utcnow
 from shared.learning import store
@@ -166,7 +166,8 @@ def _earlier(a: date | None, b: date | None) -> date | None:
 
 def _code_out(code: IssuedCode, activity_id: str) -> CodeOut:
     return CodeOut(code=display_code(code.code), single_use=code.single_use, max_uses=code.max_uses,
-                   valid_from=code.valid_from, valid_to=code.valid_to, activity_id=activity_id)
+                   valid_from=code.valid_from, valid_to=code.valid_to, activity_id=activity_id, used=code.used,
+                   uses=code.uses)
 
 
 def create_codes(caller: Principal, activity_id: str, body: CodesIn, *, storage: Storage | None = None) -> CodeList:
@@ -180,7 +181,8 @@ def create_codes(caller: Principal, activity_id: str, body: CodesIn, *, storage:
     for _ in range(body.count):
         for _attempt in range(CODE_CREATE_ATTEMPTS):
             code = IssuedCode(code=generate_code(), single_use=body.single_use, max_uses=body.max_uses or None,
-                              valid_from=valid_from, valid_to=valid_to)
+                              valid_from=valid_from, valid_to=valid_to,
+                              uses=0 if body.single_use or body.max_uses else None)
             if store.create_code(storage, code, activity, now):
                 created.append(code)
                 break
@@ -199,16 +201,20 @@ def list_codes(caller: Principal, activity_id: str, *, storage: Storage | None =
 
 def code_sheet_csv(activity: Activity, codes: CodeList) -> bytes:
     return csv_bytes(
-        ["code", "activity", "hours", "single_use", "max_uses", "valid_from", "valid_to"],
+        ["code", "activity", "hours", "single_use", "max_uses", "valid_from", "valid_to", "used", "uses"],
         ([c.code, activity.title, minutes_to_hours(activity.minutes), c.single_use, c.max_uses or "",
-          c.valid_from or "", c.valid_to or ""] for c in codes.codes),
+          c.valid_from or "", c.valid_to or "", c.used, "" if c.uses is None else c.uses] for c in codes.codes),
     )
 
 
-def code_sheet_pdf(activity: Activity, codes: CodeList) -> bytes:
+def code_sheet_pdf(activity: Activity, codes: CodeList, *, include_used: bool = False) -> bytes:
+    """Slips to cut out and hand to children: by default only codes someone can still redeem, since a
+    used slip handed out is a child told "someone has already used this code"."""
     # fpdf costs ~0.2 s to import; loading it here keeps it out of every function's cold start.
     from shared.learning.code_sheet import render_code_sheet
 
-    valid_to = min((c.valid_to for c in codes.codes if c.valid_to), default=None)
-    return render_code_sheet(activity.title, minutes_to_hours(activity.minutes), [c.code for c in codes.codes],
-                             valid_to)
+    printed = [c for c in codes.codes if include_used or not c.used]
+    if not printed:
+        raise NotFound("Every code of this activity has been used: make new codes to print a sheet.")
+    valid_to = min((c.valid_to for c in printed if c.valid_to), default=None)
+    return render_code_sheet(activity.title, minutes_to_hours(activity.minutes), [c.code for c in printed], valid_to)

@@ -37,17 +37,26 @@ class StampCode:
     max_uses: int | None
     valid_from: date | None
     valid_to: date | None
+    uses_in_listing: bool = False  # its claim / use count is kept beside its activity's code listing
 
 
 @dataclass(frozen=True)
 class IssuedCode:
-    """A code as listed for its activity (code sheets)."""
+    """A code as listed for its activity (code sheets, the code list)."""
 
     code: str
     single_use: bool
     max_uses: int | None
     valid_from: date | None
     valid_to: date | None
+    uses: int | None = None  # redemptions so far, when counted (single-use and capped codes)
+
+    @property
+    def used(self) -> bool:
+        """Nobody new can redeem it: a single-use code that was redeemed, or a capped code at its cap."""
+        if self.single_use:
+            return bool(self.uses)
+        return self.max_uses is not None and (self.uses or 0) >= self.max_uses
 
 
 @dataclass(frozen=True)

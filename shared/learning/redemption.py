@@ -88,7 +88,7 @@ def _whose_pupil(caller: Principal, body: RedemptionIn) -> tuple[str, str]:
 
 def _claim_single_use(storage: Storage, code: StampCode, pupil_id: str, now: datetime) -> None:
     # Our own claim from an earlier attempt counts as ours: the redemption insert then decides.
-    if not store.claim_single_use(storage, code.code, pupil_id, iso(now)):
+    if not store.claim_single_use(storage, code, pupil_id, iso(now)):
         raise CodeUsedUp("Someone has already used this code.")
 
 
@@ -101,8 +101,8 @@ def _reserve_capped_use(storage: Storage, code: StampCode) -> None:
             raise CodeUsedUp("This code has been used as many times as it can be.")
         return replace(uses, count=uses.count + 1)
 
-    retry_on_conflict(lambda: store.read_uses(storage, code.code), decide,
-                      lambda plan: store.write_uses(storage, code.code, plan.count, plan.etag),
+    retry_on_conflict(lambda: store.read_uses(storage, code), decide,
+                      lambda plan: store.write_uses(storage, code, plan.count, plan.etag),
                       attempts=WRITE_ATTEMPTS * 3, back_off=BACK_OFF_SECONDS,
                       busy="This code is very busy right now; try again.")
 
@@ -112,8 +112,8 @@ def _release_capped_use(storage: Storage, code: StampCode) -> None:
         return replace(uses, count=uses.count - 1) if uses.etag is not None and uses.count > 0 else None
 
     with contextlib.suppress(ConcurrencyConflict):
-        retry_on_conflict(lambda: store.read_uses(storage, code.code), decide,
-                          lambda plan: store.write_uses(storage, code.code, plan.count, plan.etag),
+        retry_on_conflict(lambda: store.read_uses(storage, code), decide,
+                          lambda plan: store.write_uses(storage, code, plan.count, plan.etag),
                           attempts=WRITE_ATTEMPTS)
 
 

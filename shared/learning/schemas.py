@@ -76,6 +76,8 @@ class CodesIn(In):
 
 class CodesQuery(In):
     format: str = Field(default="json", pattern="^(json|csv|pdf)$")
+    include_used: bool = Field(default=False, description="pdf only: also print the codes nobody new can redeem "
+                                                          "(json and csv always list every code, with `used`)")
 
 
 class RedemptionIn(In):
@@ -161,6 +163,10 @@ class CodeOut(BaseModel):
     valid_from: date | None = None
     valid_to: date | None = None
     activity_id: str
+    used: bool = Field(default=False, description="nobody new can redeem it: a single-use code that was redeemed, "
+                                                  "or a capped code at max_uses")
+    uses: int | None = Field(default=None, description="redemptions so far (0 or 1 for a single-use code); null "
+                                                       "for uncapped multi-use codes, which are not counted")
 
 
 class CodeList(BaseModel):

@@ -2,10 +2,14 @@
 
 Tables:
 - `activities`: canonical row PK "activity", RK activity id; listing copy PK "partner-<id>" or
-  "school-<id>"; the codes of an activity PK "codes-<activity id>", RK code (for code sheets).
+  "school-<id>"; the codes of an activity PK "codes-<activity id>", RK code (for code sheets and the code
+  list), and beside each code its use rows: RK "<code>|claim" marks a single-use code as used, RK
+  "<code>|uses" counts uses of a capped code. Kept in the activity's partition so the code list reads
+  codes and uses in one partition query, while a redemption still writes exactly one row for them.
 - `stampcodes`: PK = canonical code (`RED2468`), RK "code": the activity snapshot a redemption needs in
-  one point read. RK "claim" marks a single-use code as used; RK "uses" counts uses of a capped code.
-  Codes are unique across the system by insert conflict.
+  one point read. Codes are unique across the system by insert conflict. Codes issued before the use
+  rows moved beside the listing (their code row lacks `uses_in_listing`) keep them here: RK "claim" and
+  RK "uses", read one by one when such a code is listed.
 - `vocabulary`: PK "skill" / "interest", RK a slug: what the Trust has added to the defaults.
 - `pupils` (the pupil rows themselves are `roster.store`'s): a pupil's learning record lives beside their
   pupil row in the school's partition, RowKey `L|<pupil id>|<kind>|<rest>`, kinds `r` (a redemption, rest =
@@ -19,10 +23,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from datetime import date
 
 from azure.core import MatchConditions
-from azure.data.tables import TableTransactionError, TransactionOperation, UpdateMode
+from azure.data.tables import TableClient, TableTransactionError, TransactionOperation, UpdateMode
 
 from shared.errors import ConcurrencyConflict
 from shared.hours import minutes_to_hours
@@ -49,6 +54,9 @@ from shared.storage.tables import (
 
 ACTIVITY_PK = "activity"
 CODE_RK, CLAIM_RK, USES_RK = "code", "claim", "uses"
+# On a code row: its claim / use count lives in the activity's code listing (every code issued since the
+# code list shows which codes are used); without it, in the code's own `stampcodes` partition.
+USES_IN_LISTING = "uses_in_listing"
 REDEMPTION = "r"
 AWARD = "a"
 
@@ -147,7 +155,7 @@ def _code_entity(code: IssuedCode, activity: Activity, created_at: str) -> Entit
         "single_use": code.single_use, "max_uses": code.max_uses or 0,
         "valid_from": code.valid_from.isoformat() if code.valid_from else "",
         "valid_to": code.valid_to.isoformat() if code.valid_to else "",
-        "created_at": created_at,
+        "created_at": created_at, USES_IN_LISTING: True,
     }
 
 
@@ -168,14 +176,43 @@ def list_issued_codes(storage: Storage, activity: Activity, codes: list[IssuedCo
     """Copy new codes into the activity's code listing (for code sheets), in entity-group transactions."""
     listing = [
         upsert_op({k: v for k, v in _code_entity(c, activity, created_at).items()
-                   if k not in ("PartitionKey", "RowKey")} | {"PartitionKey": f"codes-{activity.id}", "RowKey": c.code})
+                   if k not in ("PartitionKey", "RowKey")}
+                  | {"PartitionKey": codes_listing(activity.id), "RowKey": c.code})
         for c in codes
     ]
     submit_batches(storage.table(ACTIVITIES), listing)
 
 
+def codes_listing(activity_id: str) -> str:
+    return f"codes-{check_key(activity_id)}"
+
+
 def issued_codes(storage: Storage, activity_id: str) -> list[IssuedCode]:
-    return [_issued_code(e["RowKey"], e) for e in partition(storage.table(ACTIVITIES), f"codes-{activity_id}")]
+    """The activity's codes with how often each was used: one partition query (codes and their use rows).
+
+    A single-use or capped code issued before use rows were kept in the listing costs one point read of
+    its old claim / count row; uncapped multi-use codes are never counted (`uses` None).
+    """
+    rows = {e["RowKey"]: e for e in partition(storage.table(ACTIVITIES), codes_listing(activity_id))}
+    listed = []
+    for key, e in rows.items():
+        if "|" in key:
+            continue
+        code = _issued_code(key, e)
+        if not (code.single_use or code.max_uses):
+            listed.append(code)
+            continue
+        kind = CLAIM_RK if code.single_use else USES_RK
+        mark = rows.get(f"{key}|{kind}") if e.get(USES_IN_LISTING) else get_entity(storage.table(CODES), key, kind)
+        listed.append(replace(code, uses=_uses_marked(code, mark)))
+    return listed
+
+
+def _uses_marked(code: IssuedCode, mark: Entity | None) -> int:
+    """Uses recorded by a code's claim row (single-use) or use-count row (capped); 0 when there is none."""
+    if mark is None:
+        return 0
+    return 1 if code.single_use else int(mark["count"])
 
 
 def get_stamp_code(storage: Storage, code: str) -> StampCode | None:
@@ -196,28 +233,37 @@ def get_stamp_code(storage: Storage, code: str) -> StampCode | None:
         max_uses=int(e.get("max_uses") or 0) or None,
         valid_from=date.fromisoformat(e["valid_from"]) if e.get("valid_from") else None,
         valid_to=date.fromisoformat(e["valid_to"]) if e.get("valid_to") else None,
+        uses_in_listing=bool(e.get(USES_IN_LISTING)),
     )
 
 
-def claim_single_use(storage: Storage, code: str, pupil_id: str, claimed_at: str) -> bool:
+def _use_row(storage: Storage, kind: str, code: str, activity_id: str,
+             in_listing: bool) -> tuple[TableClient, str, str]:
+    """Where a code's claim or use count lives: beside its listing row, or (older codes) in its own partition."""
+    if in_listing:
+        return storage.table(ACTIVITIES), codes_listing(activity_id), f"{code}|{kind}"
+    return storage.table(CODES), code, kind
+
+
+def claim_single_use(storage: Storage, code: StampCode, pupil_id: str, claimed_at: str) -> bool:
     """Insert the code's claim for the pupil; True also when the claim is the pupil's own from an earlier try."""
-    codes = storage.table(CODES)
-    if create_if_absent(codes, {"PartitionKey": code, "RowKey": CLAIM_RK, "pupil_id": pupil_id,
-                                "claimed_at": claimed_at}):
+    table, pk, rk = _use_row(storage, CLAIM_RK, code.code, code.activity.id, code.uses_in_listing)
+    if create_if_absent(table, {"PartitionKey": pk, "RowKey": rk, "pupil_id": pupil_id, "claimed_at": claimed_at}):
         return True
-    claim = get_entity(codes, code, CLAIM_RK)
+    claim = get_entity(table, pk, rk)
     return claim is not None and claim.get("pupil_id") == pupil_id
 
 
-def read_uses(storage: Storage, code: str) -> UseCount:
-    row = get_entity(storage.table(CODES), code, USES_RK)
+def read_uses(storage: Storage, code: StampCode) -> UseCount:
+    table, pk, rk = _use_row(storage, USES_RK, code.code, code.activity.id, code.uses_in_listing)
+    row = get_entity(table, pk, rk)
     return UseCount(int(row["count"]), row.metadata["etag"]) if row else UseCount(0)
 
 
-def write_uses(storage: Storage, code: str, count: int, etag: str | None) -> None:
+def write_uses(storage: Storage, code: StampCode, count: int, etag: str | None) -> None:
     """Write the count over the one read (`etag`), or insert it when there was none; ConcurrencyConflict if beaten."""
-    codes = storage.table(CODES)
-    entity = {"PartitionKey": code, "RowKey": USES_RK, "count": count}
+    codes, pk, rk = _use_row(storage, USES_RK, code.code, code.activity.id, code.uses_in_listing)
+    entity = {"PartitionKey": pk, "RowKey": rk, "count": count}
     if etag is None:
         if not create_if_absent(codes, entity):
             raise ConcurrencyConflict("The code's use count was created meanwhile.")
@@ -285,7 +331,7 @@ def write_redemption(
         "activity_id": code.activity.id, "title": code.activity.title, "minutes": code.minutes,
         "skills": json.dumps(code.activity.skills), "interests": json.dumps(code.activity.interests),
         "employer_engagement": code.activity.employer_engagement, "redeemed_at": redeemed_at,
-        "redeemed_by": redeemed_by,
+        "redeemed_by": redeemed_by, USES_IN_LISTING: code.uses_in_listing,
     }
     operations = [
         (TransactionOperation.CREATE, record),
@@ -410,10 +456,11 @@ def release_claims(storage: Storage, pupil_id: str, rows: Iterable[Entity]) -> N
 
     The claim row stays, without anyone's id, so a used single-use code stays used after erasure.
     """
-    codes = storage.table(CODES)
     for row in rows:
         if row["RowKey"].split("|")[2:3] == [REDEMPTION] and row.get("single_use"):
-            codes.upsert_entity({"PartitionKey": row["code"], "RowKey": CLAIM_RK, "pupil_id": "", "erased": True})
+            table, pk, rk = _use_row(storage, CLAIM_RK, row["code"], row.get("activity_id") or "",
+                                     bool(row.get(USES_IN_LISTING)))
+            table.upsert_entity({"PartitionKey": pk, "RowKey": rk, "pupil_id": "", "erased": True})
 
 
 # --- a record moving school (transfer codes) -----------------------------------------------------------

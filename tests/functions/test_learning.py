@@ -189,18 +189,21 @@ def test_redemption_storage_requests(world, single_use):
 
 
 def test_erasing_a_pupil_removes_learning_and_keeps_the_code_used(world, storage):
-    from shared.storage.names import CODES, PUPILS
+    from shared.storage.names import ACTIVITIES, PUPILS
 
     pupil_id, pupil = pupil_session(world)
-    (code,) = codes_for(world, partner_activity(world, hours=30)["id"])
+    activity_id = partner_activity(world, hours=30)["id"]
+    (code,) = codes_for(world, activity_id)
     assert redeem(pupil, code).status == 201
     assert world.as_(world.a.staff).delete(f"/api/schools/{world.a.school_id}/pupils/{pupil_id}").status == 204
     rows = list(storage.table(PUPILS).query_entities("PartitionKey eq @s", parameters={"s": world.a.school_id}))
     assert not [r for r in rows if pupil_id in r["RowKey"]]
-    claim = storage.table(CODES).get_entity(code.replace(" ", ""), "claim")
+    claim = storage.table(ACTIVITIES).get_entity(f"codes-{activity_id}", code.replace(" ", "") + "|claim")
     assert claim["pupil_id"] == ""
     _, another = pupil_session(world)
     assert redeem(another, code).status == 409
+    listed = world.as_(world.a.manager).get(f"/api/activities/{activity_id}/codes").json()["codes"]
+    assert listed[0]["used"] is True
 
 
 def test_a_pupil_whose_erasure_has_started_cannot_collect_hours(world, storage):

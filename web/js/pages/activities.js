@@ -163,15 +163,103 @@ function codeCell(code) {
     h("span", { class: "mono" }, code));
 }
 
-function codesTable(codes) {
-  if (!codes.length) return h("p", { class: "empty" }, "No stamp codes yet.");
-  return h("div", { class: "table-wrap" }, h("table", { class: "table table--compact table--codes" },
-    h("caption", { class: "visually-hidden" }, "Stamp codes"),
-    h("thead", {}, h("tr", {}, ["Code", "Use", "When"].map((t) => h("th", { scope: "col" }, t)))),
-    h("tbody", {}, codes.map((c) => h("tr", {},
+/** "Used" or "Unused" (nobody new can redeem a used code), and for shared codes how far they have gone. */
+function useStatus(c) {
+  const label = c.used ? "Used" : "Unused";
+  if (c.single_use) return { label };
+  if (c.max_uses) return { label, sub: `${c.uses ?? 0} of ${c.max_uses} uses` };
+  return { label, sub: "Uses not counted" };
+}
+
+/** The code list: searchable by code, filtered by used / unused, sorted by a heading or the "Sort by" menu. */
+function codesList(initial) {
+  let codes = initial;
+  const search = h("input", { type: "search", id: nextId("code-search"), autocomplete: "off", spellcheck: "false" });
+  const show = h("select", { id: nextId("code-show") },
+    h("option", { value: "" }, "All codes"), h("option", { value: "unused" }, "Unused"),
+    h("option", { value: "used" }, "Used"));
+  // The same orders as the column headings (which a phone does not show): "key-direction".
+  const sortSelect = h("select", { id: nextId("code-sort") },
+    h("option", { value: "code-up" }, "Code, A to Z"), h("option", { value: "code-down" }, "Code, Z to A"),
+    h("option", { value: "used-up" }, "Unused first"), h("option", { value: "used-down" }, "Used first"));
+  const summary = h("p", { class: "muted", role: "status" });
+  const body = h("tbody");
+  const emptyState = h("p", { class: "empty" });
+  let sort = { key: "code", ascending: true };
+  const SORTS = {
+    code: (a, b) => a.code.localeCompare(b.code),
+    used: (a, b) => Number(a.used) - Number(b.used) || SORTS.code(a, b),
+  };
+  const visible = () => {
+    const wanted = search.value.toUpperCase().replace(/[\s-]+/g, "");
+    const order = (a, b) => (sort.ascending ? 1 : -1) * SORTS[sort.key](a, b);
+    return codes.filter((c) => (!wanted || c.code.replace(/\s+/g, "").includes(wanted))
+      && (!show.value || c.used === (show.value === "used"))).sort(order);
+  };
+  const row = (c) => {
+    const status = useStatus(c);
+    return h("tr", { class: c.used ? "is-used" : null },
       h("td", { "data-label": "Code" }, codeCell(c.code)),
       h("td", { "data-label": "Use" }, c.single_use ? "One pupil" : (c.max_uses ? `Shared, up to ${c.max_uses}` : "Shared")),
-      h("td", { "data-label": "When" }, validity(c)))))));
+      h("td", { "data-label": "When" }, validity(c)),
+      h("td", { "data-label": "Status" }, h("span", { class: c.used ? "pill pill--used" : "pill" }, status.label),
+        status.sub ? h("span", { class: "table__sub" }, status.sub) : null));
+  };
+  const headings = [];
+  const sortHeading = (label, key) => {
+    const button = h("button", { type: "button", class: "sort" }, label);
+    const th = h("th", { scope: "col" }, button);
+    const mark = () => {
+      const active = sort.key === key;
+      th.setAttribute("aria-sort", active ? (sort.ascending ? "ascending" : "descending") : "none");
+      button.dataset.sorted = active ? (sort.ascending ? "up" : "down") : "";
+    };
+    button.addEventListener("click", () => setSort({ key, ascending: sort.key === key ? !sort.ascending : true }));
+    headings.push(mark);
+    mark();
+    return th;
+  };
+  const tableWrap = h("div", { class: "table-wrap" }, h("table", { class: "table table--compact table--codes" },
+    h("caption", { class: "visually-hidden" }, "Stamp codes"),
+    h("thead", {}, h("tr", {}, sortHeading("Code", "code"), h("th", { scope: "col" }, "Use"),
+      h("th", { scope: "col" }, "When"), sortHeading("Status", "used"))),
+    body));
+  const toolbar = h("div", { class: "toolbar toolbar--search" },
+    field("Search codes", search, { hint: "A colour or numbers, e.g. red 24" }),
+    field("Show", show), field("Sort by", sortSelect));
+
+  function draw() {
+    const shown = visible();
+    replace(body, shown.map(row));
+    const unused = codes.filter((c) => !c.used).length;
+    summary.textContent = codes.length
+      ? `Showing ${shown.length} of ${plural(codes.length, "code")} · ${unused} unused, ${codes.length - unused} used.`
+      : "";
+    toolbar.hidden = codes.length === 0;
+    tableWrap.hidden = shown.length === 0;
+    emptyState.hidden = shown.length > 0;
+    emptyState.textContent = codes.length ? "No codes match." : "No stamp codes yet.";
+  }
+  function setSort(next) {
+    sort = next;
+    headings.forEach((m) => m());
+    const value = `${sort.key}-${sort.ascending ? "up" : "down"}`;
+    if ([...sortSelect.options].some((o) => o.value === value)) sortSelect.value = value;
+    draw();
+  }
+  sortSelect.addEventListener("change", () => {
+    const [key, direction] = sortSelect.value.split("-");
+    setSort({ key, ascending: direction === "up" });
+  });
+  search.addEventListener("input", draw);
+  show.addEventListener("change", draw);
+  draw();
+  const el = h("div", {}, toolbar, summary, tableWrap, emptyState);
+  el.update = (next) => {
+    codes = next;
+    draw();
+  };
+  return el;
 }
 
 export async function activityPage(params, { user }) {
@@ -182,12 +270,19 @@ export async function activityPage(params, { user }) {
   const codesPath = `/activities/${encodeURIComponent(activity.id)}/codes`;
   let { codes } = await api.get(codesPath);
 
+  // The printed sheet is for handing out, so by default it holds only codes a child can still use.
+  const includeUsedId = nextId("include-used");
+  const includeUsed = h("div", { class: "checkbox" },
+    h("input", { type: "checkbox", id: includeUsedId }),
+    h("label", { for: includeUsedId }, "Print used codes too"));
   const sheet = (format, label, filename) => {
     const button = h("button", { type: "button", class: "button button--secondary" }, icon("download", { size: 20 }),
       h("span", {}, label));
     button.addEventListener("click", async () => {
+      const query = { format };
+      if (format === "pdf" && includeUsed.querySelector("input").checked) query.include_used = "true";
       try {
-        const response = await busy(button, "Preparing…", () => api.get(codesPath, { query: { format }, raw: true }));
+        const response = await busy(button, "Preparing…", () => api.get(codesPath, { query, raw: true }));
         saveBlob(await response.blob(), filename);
       } catch (error) {
         feedback.replaceChildren(notice(describeError(error), "error"));
@@ -196,10 +291,12 @@ export async function activityPage(params, { user }) {
     return button;
   };
   const feedback = h("div", { class: "form-problem" });
-  const codesArea = h("div", {}, codesTable(codes));
+  const codesArea = codesList(codes);
   const codesHeading = h("h2", { class: "panel__title", id: "codes-heading" }, `Stamp codes (${codes.length})`);
   const downloads = h("div", { class: "actions", hidden: !codes.length },
-    sheet("pdf", "Code sheet (PDF)", "stamp-codes.pdf"), sheet("csv", "Codes (CSV)", "stamp-codes.csv"));
+    sheet("pdf", "Code sheet (PDF)", "stamp-codes.pdf"), sheet("csv", "Codes (CSV)", "stamp-codes.csv"),
+    includeUsed,
+    h("p", { class: "muted" }, "The code sheet leaves out used codes unless you tick the box. The CSV lists every code."));
 
   const count = h("input", { type: "number", min: 1, max: 500, value: 30, inputmode: "numeric" });
   const maxUses = h("input", { type: "number", min: 1, inputmode: "numeric" });
@@ -242,7 +339,7 @@ export async function activityPage(params, { user }) {
     try {
       const made = await busy(submit, "Making…", () => api.post(codesPath, body));
       codes = [...made.codes, ...codes];
-      replace(codesArea, codesTable(codes));
+      codesArea.update(codes);
       codesHeading.textContent = `Stamp codes (${codes.length})`;
       downloads.hidden = false;
       replace(feedback, notice(`${plural(made.codes.length, "new code")} made. Print the code sheet to hand them out.`,

@@ -1,0 +1,155 @@
+"""Web client (issue 16): listing an activity's stamp codes with which are used, the redemptions that mark
+them, and an assembly's certificates (every award of a date range in one PDF, each with its verification
+code). Storage requests are exact counts (`request_counter`), each taken twice and required to agree."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bench.harness import BenchContext, Result, Row, benchmark, count_path, describe_kinds
+
+SINGLE_CODES = 200  # single-use codes of the listed activity
+USED_SINGLE = 50  # of them redeemed before the listing
+CAPPED_CODES = 20  # capped multi-use codes (max_uses CAP) of the same activity
+CAP = 5
+UNCAPPED_CODES = 10
+LEGACY_CODES = 20  # single-use codes whose claims predate use rows in the listing (read one by one)
+PUPILS = 120  # the school of the assembly
+AWARDED = 60  # pupils who reach the Bronze Award in the range (one certificate each)
+
+
+def _agreed(tallies) -> tuple[int, str]:
+    totals = sorted({t.total for t in tallies})
+    note = describe_kinds(tallies[0])
+    return tallies[0].total, (f"VARIES {totals}; " if len(totals) > 1 else "") + note
+
+
+@benchmark("code_list", issue="web-client", title="Stamp-code list with used/unused, and the redemptions that mark it")
+def code_list(ctx: BenchContext) -> Result:
+    from azure.data.tables import UpdateMode
+
+    from bench.fixtures import TRUST, new_partner, school_with_pupils
+    from shared.learning.activities import create_activity, create_codes, list_codes
+    from shared.learning.redemption import redeem
+    from shared.learning.schemas import ActivityIn, CodesIn, RedemptionIn
+    from shared.security.principal import Principal, Role
+    from shared.storage.names import ACTIVITIES, CODES
+
+    storage = ctx.storage
+    partner_id = new_partner(storage, "Codes")
+    school, pupils = school_with_pupils(storage, partner_id, USED_SINGLE + CAP + 10, seed=1601, label="Codes Primary")
+    activity = create_activity(TRUST, ActivityIn(title="Castle trail", hours="0.25", skills=["teamwork"],
+                                                  partner_id=partner_id), storage=storage)
+
+    def codes(count: int, **body) -> list[str]:
+        made = create_codes(TRUST, activity.id, CodesIn(count=count, **body), storage=storage)
+        return [c.code for c in made.codes]
+
+    single = codes(SINGLE_CODES)
+    capped = codes(CAPPED_CODES, single_use=False, max_uses=CAP)
+    codes(UNCAPPED_CODES, single_use=False)
+    fresh = iter(pupils)
+
+    def attempt(pupil, code: str):
+        caller = Principal(subject_id=pupil.id, role=Role.PUPIL, school_id=school.id, partner_id=partner_id)
+        return redeem(caller, RedemptionIn(code=code), storage=storage)
+
+    # Redemptions: the single-use claim and the capped counter, counted on the way (two of each must agree).
+    single_tallies, capped_tallies = [], []
+    for n, code in enumerate(single[:USED_SINGLE]):
+        pupil = next(fresh)
+        tally = count_path(lambda pupil=pupil, code=code: attempt(pupil, code))
+        if n < 2:
+            single_tallies.append(tally)
+    capped_pupils = [next(fresh) for _ in range(CAP)]
+    for n, pupil in enumerate(capped_pupils):
+        tally = count_path(lambda pupil=pupil: attempt(pupil, capped[0]))
+        if n < 2:
+            capped_tallies.append(tally)
+    attempt(capped_pupils[0], capped[1])
+
+    # The listing, as the activity's owner asks for it (json; csv and pdf read the same rows).
+    listings = [count_path(lambda: list_codes(TRUST, activity.id, storage=storage)) for _ in range(2)]
+    _, listed = list_codes(TRUST, activity.id, storage=storage)
+    used = [c for c in listed.codes if getattr(c, "used", False)]
+    total = SINGLE_CODES + CAPPED_CODES + UNCAPPED_CODES
+    assert len(listed.codes) == total, len(listed.codes)
+
+    # Codes issued before use rows moved beside the listing keep them in their own partition: strip the
+    # marker from the rows of a second activity's codes to list codes as they were stored before.
+    older = create_activity(TRUST, ActivityIn(title="Older trail", hours="0.25", partner_id=partner_id),
+                            storage=storage)
+    made = create_codes(TRUST, older.id, CodesIn(count=LEGACY_CODES, single_use=True), storage=storage).codes
+    for made_code in made:
+        key = made_code.code.replace(" ", "")
+        for table, pk, rk in ((CODES, key, "code"), (ACTIVITIES, f"codes-{older.id}", key)):
+            row = dict(storage.table(table).get_entity(pk, rk))
+            del row["uses_in_listing"]
+            storage.table(table).upsert_entity(row, mode=UpdateMode.REPLACE)
+    legacy = [count_path(lambda: list_codes(TRUST, older.id, storage=storage)) for _ in range(2)]
+
+    rows = []
+    for metric, tallies in (("redemption, single-use code", single_tallies),
+                            ("redemption, capped multi-use code", capped_tallies),
+                            (f"code list of {total} codes ({USED_SINGLE} single-use used)", listings),
+                            (f"code list of {LEGACY_CODES} single-use codes issued before this change", legacy)):
+        value, note = _agreed(tallies)
+        rows.append(Row(metric, value, "requests", note))
+    rows.append(Row("codes listed as used", len(used), "codes",
+                    f"expected {USED_SINGLE} single-use + 1 capped code at its cap of {CAP}"))
+    return Result(rows, notes=(
+        f"One learning destination with {SINGLE_CODES} single-use codes ({USED_SINGLE} redeemed, each by its own "
+        f"pupil), {CAPPED_CODES} capped codes (max_uses {CAP}; one used up, one used once) and {UNCAPPED_CODES} "
+        "uncapped multi-use codes. Redemptions call `learning.redemption.redeem` with the pupil's Principal; "
+        "the listing calls `learning.activities.list_codes` as the Trust (the HTTP layer's csv and pdf "
+        "formats render the same listing). Each count is taken on two redemptions / two listings and must agree."
+        "\n\nBefore this change (main at 3420ce1, same case): the list took the same 3 requests but could not say "
+        "which codes were used; a single-use redemption took 4 (its claim inserted in the code's own `stampcodes` "
+        "partition) and a capped one 5. Now the claim (and a capped code's use count) is the same one insert "
+        "(read + write) in the activity's code-listing partition, so the listing's one partition query returns "
+        "codes and their use rows together: +0 requests for the list, +0 for a redemption. Codes issued before "
+        "the change keep their claims where they were (a marker on the code row says which), and listing them "
+        "costs one point read per single-use or capped code."
+    ))
+
+
+@benchmark("assembly_certificates", issue="web-client",
+           title="An assembly's certificates: one PDF of every award in a range, with verification codes")
+def assembly_certificates(ctx: BenchContext) -> Result:
+    from bench.fixtures import TRUST, new_partner, school_with_pupils
+    from shared.ids import utcnow
+    from shared.learning import assembly
+    from shared.learning.activities import create_activity, create_codes
+    from shared.learning.redemption import redeem
+    from shared.learning.schemas import ActivityIn, CodesIn, RedemptionIn, SchoolAwardsQuery
+    from shared.security.principal import Principal, Role
+
+    storage = ctx.storage
+    partner_id = new_partner(storage, "Assembly")
+    school, pupils = school_with_pupils(storage, partner_id, PUPILS, seed=1602, label="Assembly Primary")
+    activity = create_activity(TRUST, ActivityIn(title="Summer reading", hours=30, skills=["communication"],
+                                                  partner_id=partner_id), storage=storage)
+    (code,) = create_codes(TRUST, activity.id, CodesIn(count=1, single_use=False), storage=storage).codes
+    for pupil in pupils[:AWARDED]:
+        redeem(Principal(subject_id=pupil.id, role=Role.PUPIL, school_id=school.id, partner_id=partner_id),
+               RedemptionIn(code=code.code), storage=storage)
+    today = utcnow().date()
+    query = SchoolAwardsQuery.model_validate({"from": today - timedelta(days=7), "to": today, "format": "pdf"})
+    pdf = getattr(assembly, "assembly_certificates_pdf", None)
+    if pdf is None:
+        from shared.achievements.assembly import assembly_certificates_pdf as pdf
+
+    listing = [count_path(lambda: assembly.school_awards(TRUST, school.id, query, storage=storage)) for _ in range(2)]
+    first = count_path(lambda: pdf(TRUST, school.id, query, storage=storage))
+    again = [count_path(lambda: pdf(TRUST, school.id, query, storage=storage)) for _ in range(2)]
+    rows = []
+    for metric, tallies in ((f"awards list (json), {AWARDED} awards", listing),
+                            (f"assembly PDF, {AWARDED} certificates, first print (codes created)", [first]),
+                            (f"assembly PDF, {AWARDED} certificates, printed again", again)):
+        value, note = _agreed(tallies)
+        rows.append(Row(metric, value, "requests", note))
+    return Result(rows, notes=(
+        f"A school of {PUPILS} pupils, {AWARDED} of whom reach the Bronze Award in the week (one 30-hour code "
+        "each). The first print gives every certificate its verification code; printing again finds them. "
+        "Calls go to the services as the Trust (no HTTP layer)."
+    ))
