@@ -4,6 +4,7 @@ import azure.functions as func
 
 from functions._http import HttpCall, endpoint
 from shared import learning
+from shared.achievements import assembly
 from shared.api.spec import Reply
 from shared.security.principal import ALL_ROLES, STAFF_ROLES, Role
 
@@ -95,7 +96,7 @@ def pupil_progress(call: HttpCall) -> learning.ProgressOut:
           tags=TAGS)
 def school_awards(call: HttpCall) -> learning.SchoolAwardList | Reply:
     if call.query.format == "pdf":
-        pdf = learning.assembly_certificates_pdf(call.caller, call.route["school_id"], call.query)
+        pdf = assembly.assembly_certificates_pdf(call.caller, call.route["school_id"], call.query)
         return Reply(body=pdf, content_type="application/pdf",
                      headers={"Content-Disposition": 'attachment; filename="assembly-certificates.pdf"'})
     return learning.school_awards(call.caller, call.route["school_id"], call.query)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 
 from shared import verification_codes as codes
 from shared.achievements import store as verifications
@@ -60,6 +61,21 @@ def match_name(code_text: str, body: NameMatchIn, client: str, *, storage: Stora
     return NameMatchOut(matches=codes.name_matches(body.name, found.salt, found.name_hash))
 
 
+def _record(school: School, issuer_name: str, pupil_id: str, name: str, award: AwardRow, code: str) -> Verification:
+    salt = codes.new_salt()
+    return Verification(
+        code=code, school_id=school.id, pupil_id=pupil_id, partner_id=school.partner_id, rank=award.rank,
+        award_key=award.award_key, award_name=award.name, hours=award.hours, achieved_at=award.achieved_at,
+        issuer_name=issuer_name, salt=salt, name_hash=codes.name_hash(name, salt),
+        credential_id=f"urn:uuid:{uuid.uuid4()}",
+    )
+
+
+def _issuer_name(storage: Storage, school: School) -> str:
+    partner = org_store.get_partner(storage, school.partner_id)
+    return partner.name if partner else ISSUER
+
+
 def code_for_award(storage: Storage, school: School, pupil: Pupil, award: AwardRow) -> str:
     """The award's verification code, given on first use and published so it can be checked.
 
@@ -72,13 +88,59 @@ def code_for_award(storage: Storage, school: School, pupil: Pupil, award: AwardR
         return code
     if code is None:
         code = learning_store.set_verification_code(storage, school.id, pupil.id, award, codes.new_verification_code())
-    partner = org_store.get_partner(storage, school.partner_id)
-    salt = codes.new_salt()
-    verifications.publish(storage, Verification(
-        code=code, school_id=school.id, pupil_id=pupil.id, partner_id=school.partner_id, rank=award.rank,
-        award_key=award.award_key, award_name=award.name, hours=award.hours, achieved_at=award.achieved_at,
-        issuer_name=partner.name if partner else ISSUER, salt=salt,
-        name_hash=codes.name_hash(f"{pupil.first_name} {pupil.last_name}", salt),
-        credential_id=f"urn:uuid:{uuid.uuid4()}",
-    ))
+    verifications.publish(storage, _record(school, _issuer_name(storage, school), pupil.id,
+                                           f"{pupil.first_name} {pupil.last_name}", award, code))
     return code
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """An award whose certificate is about to be printed, and whose it is."""
+
+    pupil_id: str
+    name: str
+    award: AwardRow
+
+
+def codes_for_awards(storage: Storage, school: School, recipients: list[Recipient]) -> list[str | None]:
+    """Each award's verification code, as `code_for_award` gives it, for many awards of one school at once
+    (an assembly's certificates); None for an award erased meanwhile.
+
+    The same order of writes, in batches: new codes go onto their award rows 100 to an entity-group
+    transaction (each under its row's ETag; a refused transaction falls back to one award at a time), then
+    each record is published if absent (one insert each: a record is its own partition, so checking it
+    stays one point read), then the award rows are marked published, 100 to a transaction, so printing
+    them again costs no request per certificate.
+    """
+    found: dict[int, str] = {}
+    to_publish: list[int] = []
+    fresh: list[int] = []
+    for i, r in enumerate(recipients):
+        if r.award.verification_code is None:
+            fresh.append(i)
+        else:
+            found[i] = r.award.verification_code
+            if not r.award.verification_published:
+                to_publish.append(i)  # given by one certificate's first opening: published, unless it crashed
+    new = [(recipients[i].pupil_id, recipients[i].award, codes.new_verification_code()) for i in fresh]
+    refused = set(learning_store.set_verification_codes(storage, school.id, new))
+    for position, i in enumerate(fresh):
+        pupil_id, award, code = new[position]
+        if position in refused:
+            # The row changed since it was read (most likely a certificate opened at that moment gave it a
+            # code): this award alone, as one certificate's opening does.
+            current = learning_store.get_award(storage, school.id, pupil_id, f"{award.rank:02d}")
+            if current is None:
+                continue
+            code = current.verification_code or learning_store.set_verification_code(
+                storage, school.id, pupil_id, current, code)
+        found[i] = code
+        to_publish.append(i)
+    if to_publish:
+        issuer = _issuer_name(storage, school)
+        for i in to_publish:
+            r = recipients[i]
+            verifications.publish(storage, _record(school, issuer, r.pupil_id, r.name, r.award, found[i]))
+        learning_store.mark_verifications_published(
+            storage, school.id, [(recipients[i].pupil_id, recipients[i].award) for i in to_publish])
+    return [found.get(i) for i in range(len(recipients))]

@@ -17,7 +17,7 @@ from shared.learning.activities import (
     list_codes,
     vocabulary,
 )
-from shared.learning.assembly import assembly_certificates_pdf, school_awards
+from shared.learning.assembly import school_awards
 from shared.learning.group import record_group_session
 from shared.learning.progress import my_progress, pupil_progress, visible_certificate
 from shared.learning.redemption import redeem
@@ -45,7 +45,6 @@ __all__ = [
     "GroupRedemptionOut",
     "SchoolAwardList",
     "SchoolAwardsQuery",
-    "assembly_certificates_pdf",
     "record_group_session",
     "school_awards",
     "ActivityIn",

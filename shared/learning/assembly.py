@@ -1,49 +1,73 @@
-"""An assembly's certificates: every award a school's pupils reached in a date range, listed or as one PDF."""
+"""An assembly's awards: every award a school's pupils reached in a date range, with their names and year
+groups (the list; `achievements.assembly` prints their certificates from the same reading)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from shared import audit
 from shared.audit import Action
-from shared.errors import NotFound
-from shared.hours import minutes_to_hours
 from shared.ids import utcnow
 from shared.learning import store
+from shared.learning.model import AwardRow
 from shared.learning.schemas import SchoolAward, SchoolAwardList, SchoolAwardsQuery
 from shared.organisation.access import visible_school
 from shared.organisation.model import School
-from shared.roster.store import Pupil, get_pupil
+from shared.roster.rules import cohort_of, year_group_of_cohort
+from shared.roster.store import PUPIL_PREFIX
 from shared.security.principal import Principal
 from shared.storage.clients import Storage, get_storage
+from shared.storage.tables import Entity
 
 
-def _reached(storage: Storage, school: School, query: SchoolAwardsQuery) -> list[tuple[SchoolAward, Pupil]]:
-    rows = store.awards_reached(storage, school.id, query.from_.isoformat(),
-                                (query.to + timedelta(days=1)).isoformat())
-    pupils: dict[str, Pupil | None] = {}
+@dataclass(frozen=True)
+class ReachedAward:
+    """An award reached in the range: as listed, and as stored (its certificate needs the row)."""
+
+    listed: SchoolAward
+    total_minutes: int  # the pupil's hours so far, printed on the certificate
+    row: AwardRow
+
+
+def _year_group(pupil: Entity, today: date) -> int:
+    cohort = int(pupil.get("cohort") or 0) or cohort_of(date.fromisoformat(pupil["date_of_birth"]))
+    return year_group_of_cohort(cohort, today)
+
+
+def reached_awards(storage: Storage, school: School, query: SchoolAwardsQuery) -> list[ReachedAward]:
+    """One query on the school's partition (its pupil rows and the award rows of the range), however many
+    awards there are; pupils being erased are left out."""
+    rows = store.pupils_and_awards_between(storage, school.id, query.from_.isoformat(),
+                                           (query.to + timedelta(days=1)).isoformat())
+    pupils = {r["RowKey"]: r for r in rows if r["RowKey"].startswith(PUPIL_PREFIX)}
     today = utcnow().date()
     found = []
     for row in rows:
-        pupil_id = row.pupil_id
-        if pupil_id not in pupils:
-            got = get_pupil(storage, school.id, pupil_id)
-            pupils[pupil_id] = got[0] if got and not got[0].erasing else None
-        pupil = pupils[pupil_id]
-        if pupil is None:
+        if row["RowKey"] in pupils or store.kind_of(row) != store.AWARD:
             continue
-        found.append((SchoolAward(
-            pupil_id=pupil.id, first_name=pupil.first_name, last_name=pupil.last_name,
-            year_group=pupil.year_group(today), name=row.name, hours=row.hours, achieved_at=row.achieved_at,
-            certificate_id=row.certificate_id,
-        ), pupil))
+        pupil_id = row["RowKey"].split("|")[1]
+        pupil = pupils.get(pupil_id)
+        if pupil is None or pupil.get("erasing"):
+            continue
+        award = store.award_from(row)
+        found.append(ReachedAward(
+            listed=SchoolAward(
+                pupil_id=pupil_id, first_name=pupil["first_name"], last_name=pupil["last_name"],
+                year_group=_year_group(pupil, today), name=award.name, hours=award.hours,
+                achieved_at=award.achieved_at, certificate_id=award.certificate_id,
+            ),
+            total_minutes=int(pupil.get("total_minutes") or 0),
+            row=award,
+        ))
     # In the hall: by class, then by name, so certificates come off the printer in the order they're handed out.
-    found.sort(key=lambda item: (item[0].year_group, item[0].last_name.lower(), item[0].first_name.lower(),
-                                 item[0].hours))
+    found.sort(key=lambda r: (r.listed.year_group, r.listed.last_name.lower(), r.listed.first_name.lower(),
+                              r.listed.hours))
     return found
 
 
-def _audit(storage: Storage, caller: Principal, school: School, awards: list[SchoolAward], action: Action) -> None:
+def audit_assembly(storage: Storage, caller: Principal, school: School, awards: list[SchoolAward],
+                   action: Action) -> None:
     audit.record(action, actor_id=caller.subject_id,
                  subject_ids=sorted({a.pupil_id for a in awards}), school_id=school.id,
                  partner_id=school.partner_id, storage=storage)
@@ -53,30 +77,8 @@ def school_awards(caller: Principal, school_id: str, query: SchoolAwardsQuery, *
                   storage: Storage | None = None) -> SchoolAwardList:
     storage = storage or get_storage()
     school = visible_school(storage, caller, school_id)
-    awards = [award for award, _ in _reached(storage, school, query)]
+    awards = [r.listed for r in reached_awards(storage, school, query)]
     if awards:
         # A list of pupils' names and awards (the dashboard, the assembly page), not their certificates.
-        _audit(storage, caller, school, awards, Action.PUPILS_LISTED)
+        audit_assembly(storage, caller, school, awards, Action.PUPILS_LISTED)
     return SchoolAwardList(awards=awards)
-
-
-def assembly_certificates_pdf(caller: Principal, school_id: str, query: SchoolAwardsQuery, *,
-                              storage: Storage | None = None) -> bytes:
-    """One PDF, a certificate per page, drawn exactly as each pupil's own certificate is."""
-    # fpdf costs ~0.2 s to import; loading it here keeps it out of every function's cold start.
-    from shared.documents.certificate import CertificateData, render_certificates
-
-    storage = storage or get_storage()
-    school = visible_school(storage, caller, school_id)
-    reached = _reached(storage, school, query)
-    if not reached:
-        raise NotFound("No awards were reached between these dates, so there are no certificates to print.")
-    _audit(storage, caller, school, [award for award, _ in reached], Action.CERTIFICATE_READ)
-    return render_certificates([
-        CertificateData(
-            pupil_name=f"{pupil.first_name} {pupil.last_name}",
-            award_name=award.name, hours=float(award.hours), total_hours=minutes_to_hours(pupil.total_minutes),
-            school_name=school.name, achieved_on=date.fromisoformat(award.achieved_at[:10]),
-        )
-        for award, pupil in reached
-    ], title=f"Certificates {query.from_.isoformat()} to {query.to.isoformat()}")

@@ -84,17 +84,6 @@ class Learner:
 
 
 @dataclass(frozen=True)
-class ReachedAward:
-    """An award one of a school's pupils reached (an assembly's certificates)."""
-
-    pupil_id: str
-    name: str
-    hours: int
-    achieved_at: str
-    certificate_id: str
-
-
-@dataclass(frozen=True)
 class AwardRow:
     """An award a pupil reached, as stored in their learning record."""
 
@@ -106,3 +95,4 @@ class AwardRow:
     certificate_id: str
     verification_code: str | None
     etag: str
+    verification_published: bool = False  # its verification record is known to exist

@@ -21,6 +21,7 @@ Tables:
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
@@ -34,12 +35,13 @@ from shared.hours import minutes_to_hours
 from shared.learning import stats as learning_stats
 from shared.learning.awards import Award
 from shared.learning.errors import CodeAlreadyRedeemed
-from shared.learning.model import Activity, AwardRow, IssuedCode, Learner, ReachedAward, StampCode, UseCount
+from shared.learning.model import Activity, AwardRow, IssuedCode, Learner, StampCode, UseCount
 from shared.learning.schemas import ActivitySummary
 from shared.roster.store import PUPIL_PREFIX, PUPIL_RANGE_END, PupilStatus
 from shared.storage.clients import Storage
 from shared.storage.names import ACTIVITIES, CODES, PUPILS, VOCABULARY
 from shared.storage.tables import (
+    MAX_BATCH,
     Entity,
     check_key,
     create_if_absent,
@@ -53,6 +55,8 @@ from shared.storage.tables import (
 )
 
 ACTIVITY_PK = "activity"
+# On an award row: its verification code's record is known to be published (set after the fact, in batches).
+VERIFICATION_PUBLISHED = "verification_published"
 CODE_RK, CLAIM_RK, USES_RK = "code", "claim", "uses"
 # On a code row: its claim / use count lives in the activity's code listing (every code issued since the
 # code list shows which codes are used); without it, in the code's own `stampcodes` partition.
@@ -360,19 +364,6 @@ def write_redemption(
 
 # --- a pupil's learning record -----------------------------------------------------------------------
 
-def awards_reached(storage: Storage, school_id: str, start: str, end: str) -> list[ReachedAward]:
-    """A school's awards reached from `start` (inclusive) to `end` (exclusive), ISO timestamps: one query
-    over the school's learning rows, filtered on the award's date by the service (only award rows have it)."""
-    rows = query_all(
-        storage.table(PUPILS),
-        "PartitionKey eq @s and RowKey ge @lo and RowKey lt @hi and achieved_at ge @start and achieved_at lt @end",
-        {"s": school_id, "lo": "L|", "hi": "L}", "start": start, "end": end},
-    )
-    return [ReachedAward(pupil_id=row["RowKey"].split("|")[1], name=row["name"], hours=int(row["hours"]),
-                         achieved_at=row["achieved_at"], certificate_id=row["certificate_id"])
-            for row in rows if row["RowKey"].split("|")[2] == AWARD]
-
-
 def learning_rows(storage: Storage, school_id: str, pupil_id: str) -> Iterator[Entity]:
     lo, hi = learning_range(pupil_id)
     yield from query_all(
@@ -387,17 +378,19 @@ def kind_of(row: Entity) -> str:
     return row["RowKey"].split("|")[2]
 
 
-def _award_row(e: Entity) -> AwardRow:
+def award_from(e: Entity) -> AwardRow:
+    """An award row as read (whole, or with the fields of `GRADUATION_FIELDS`)."""
     return AwardRow(
         rank=int(e["RowKey"].rsplit("|", 1)[1]), award_key=e["award_key"], name=e["name"], hours=int(e["hours"]),
         achieved_at=e["achieved_at"], certificate_id=e["certificate_id"],
         verification_code=e.get("verification_code") or None, etag=e.metadata["etag"],
+        verification_published=bool(e.get(VERIFICATION_PUBLISHED)),
     )
 
 
 def get_award(storage: Storage, school_id: str, pupil_id: str, rank: str) -> AwardRow | None:
     e = get_entity(storage.table(PUPILS), school_id, learning_key(pupil_id, AWARD, rank))
-    return _award_row(e) if e else None
+    return award_from(e) if e else None
 
 
 def set_verification_code(storage: Storage, school_id: str, pupil_id: str, award: AwardRow, code: str) -> str:
@@ -415,6 +408,45 @@ def set_verification_code(storage: Storage, school_id: str, pupil_id: str, award
         return fresh["verification_code"]
 
 
+def set_verification_codes(storage: Storage, school_id: str, given: list[tuple[str, AwardRow, str]]) -> list[int]:
+    """Give many awards (pupil id, award, new code) their verification codes: 100 to an entity-group
+    transaction, each row under the ETag it was read with. Returns the positions in `given` of the
+    transactions refused because a row changed (or went) meanwhile: none of those codes was written."""
+    table = storage.table(PUPILS)
+    refused: list[int] = []
+    for start in range(0, len(given), MAX_BATCH):
+        chunk = given[start : start + MAX_BATCH]
+        operations = [
+            (TransactionOperation.UPDATE,
+             {"PartitionKey": school_id, "RowKey": learning_key(pupil_id, AWARD, f"{award.rank:02d}"),
+              "verification_code": code},
+             {"mode": UpdateMode.MERGE, "etag": award.etag, "match_condition": MatchConditions.IfNotModified})
+            for pupil_id, award, code in chunk
+        ]
+        try:
+            table.submit_transaction(operations)  # type: ignore[arg-type]
+        except TableTransactionError:
+            refused += range(start, start + len(chunk))
+    return refused
+
+
+def mark_verifications_published(storage: Storage, school_id: str, awards: list[tuple[str, AwardRow]]) -> None:
+    """Note on award rows that their verification record is published, 100 to a transaction, so printing
+    them again needs no look-up. Only a shortcut: a transaction refused (an award erased meanwhile) is
+    left, and those codes are simply checked again next time."""
+    table = storage.table(PUPILS)
+    for start in range(0, len(awards), MAX_BATCH):
+        operations = [
+            (TransactionOperation.UPDATE,
+             {"PartitionKey": school_id, "RowKey": learning_key(pupil_id, AWARD, f"{award.rank:02d}"),
+              VERIFICATION_PUBLISHED: True},
+             {"mode": UpdateMode.MERGE})
+            for pupil_id, award in awards[start : start + MAX_BATCH]
+        ]
+        with contextlib.suppress(TableTransactionError):
+            table.submit_transaction(operations)  # type: ignore[arg-type]
+
+
 def award_verification_codes(rows: Iterable[Entity]) -> list[str]:
     """The verification codes given to the awards among these learning rows (with those an award row
     answers for after a move of school, when both schools had given that award)."""
@@ -426,9 +458,11 @@ def award_verification_codes(rows: Iterable[Entity]) -> list[str]:
     return found
 
 
+# What a graduation list or an assembly's certificates read of pupil rows and award rows.
 GRADUATION_FIELDS = [
     "RowKey", "first_name", "last_name", "status", "restricted", "erasing", "cohort", "date_of_birth",
-    "award_key", "name", "hours", "achieved_at", "certificate_id", "verification_code",
+    "total_minutes", "award_key", "name", "hours", "achieved_at", "certificate_id", "verification_code",
+    VERIFICATION_PUBLISHED,
 ]
 
 
