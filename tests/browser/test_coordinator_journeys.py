@@ -10,6 +10,7 @@ import pypdfium2 as pdfium
 import pytest
 from playwright.sync_api import Page, expect
 
+from shared.verification_codes import normalise_verification_code
 from tests.browser.conftest import LAPTOP, PHONE, screenshot, stat_value
 from tests.browser.test_coordinator import sign_in_as_staff
 from tests.browser.test_staff import sign_in
@@ -95,6 +96,9 @@ def test_a_coordinator_records_a_club_session_for_12_pupils_and_prints_the_assem
     assert len(texts) == 10
     assert all("Bronze Award" in t for t in texts)
     assert [n for n in FIRST_NAMES if any(f"{n} Clubber" in t for t in texts)] == FIRST_NAMES[:10]
+    # Each certificate can be checked: its own verification code, as on the pupil's single certificate.
+    codes = [next((w for w in t.split() if normalise_verification_code(w)), None) for t in texts]
+    assert all(codes) and len(set(codes)) == 10, codes
 
     # Home, at a glance: this term's figures and the latest awards.
     nav(page, "Home")

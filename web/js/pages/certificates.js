@@ -74,7 +74,8 @@ export async function certificatesPage({ schoolId }, { user }) {
 
   return h("div", { class: "page" },
     pageHeader("Certificates for an assembly", { crumbs: context.crumbs,
-      lead: "Every award your pupils reached between two dates, printed together." }),
+      lead: "Every award your pupils reached between two dates, printed together. Each certificate carries "
+        + "its own verification code and QR code, so anyone can check it is genuine." }),
     context.tabs,
     panel(null, form, problem),
     results);
