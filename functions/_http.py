@@ -30,6 +30,7 @@ from shared.errors import (
 )
 from shared.observability import correlation
 from shared.problems import PROBLEM_CONTENT_TYPE, problem_for
+from shared.security.addresses import client_address
 from shared.security.headers import add_missing
 from shared.security.principal import Principal, Role
 
@@ -51,14 +52,8 @@ class HttpCall:
 
     @property
     def client_address(self) -> str:
-        """The client's address as the front end reports it, port dropped.
-
-        Azure's front end (and the devhost) *appends* the address it saw to X-Forwarded-For; earlier entries are
-        whatever the client sent, so only the last one can be trusted for throttling."""
-        last = (self.headers.get("x-forwarded-for") or "").split(",")[-1].strip()
-        if last.startswith("["):
-            return last[1:].split("]")[0] or "unknown"
-        return (last.rsplit(":", 1)[0] if last.count(":") == 1 else last) or "unknown"
+        """The caller's address as the platform saw it (for per-address throttles)."""
+        return client_address(self.headers)
 
     @property
     def caller(self) -> Principal:

@@ -14,7 +14,7 @@ TAGS = ("auth",)
 @endpoint(bp, name="auth_login", method="POST", route="auth/login", summary="Sign in (staff email or pupil username)",
           roles=None, request=identity.LoginIn, response=identity.SignInOut, errors=(401, 429), tags=TAGS)
 def login(call: HttpCall) -> identity.SignInOut:
-    return identity.login(call.body.username, call.body.password)
+    return identity.login(call.body.username, call.body.password, client_address=call.client_address)
 
 
 @endpoint(bp, name="auth_refresh", method="POST", route="auth/refresh", summary="Swap a refresh token for new tokens",

@@ -66,7 +66,7 @@ def list_codes(call: HttpCall) -> learning.CodeList | Reply:
           status=201,
           errors=(404, 409, 410, 429), tags=TAGS)
 def redeem(call: HttpCall) -> learning.RedemptionOut:
-    return learning.redeem(call.caller, call.body)
+    return learning.redeem(call.caller, call.body, client_address=call.client_address)
 
 
 @endpoint(bp, name="group_redemptions_create", method="POST", route="schools/{school_id}/group-redemptions",

@@ -3,25 +3,23 @@
 Keys are hashes of the name, so no username or email appears in a storage key, URL or storage log:
 PK = hash of the first three characters (a batch of new pupil usernames sharing a prefix is created in
 one entity-group transaction; uniqueness still by insert conflict), RK = hash of the whole name.
-The row carries what a sign-in needs in one point read: the hash, role, scope ids, lockout state and
-whether the person has a second factor.
-This module is the only code that reads or writes `logins`, and the sign-in `throttle` rows of names
-that have no account (PK `login-YYYY-MM-DD`, RK a hash of the name).
+The row carries what a sign-in needs in one point read: the hash, role, scope ids, whether the person
+has a second factor, and the lockout of codes typed after the password (second factor, reset codes).
+Password attempts are counted in `throttle`, per name and client address, before Argon2 runs.
+This module is the only code that reads or writes `logins`.
 """
 
 from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from azure.data.tables import UpdateMode
 
-from shared.errors import ConcurrencyConflict
 from shared.ids import digest
 from shared.security.principal import Principal, Role
 from shared.storage.clients import Storage
-from shared.storage.names import LOGINS, THROTTLE
+from shared.storage.names import LOGINS
 from shared.storage.tables import Entity, create_if_absent, get_entity, update_if_match
 
 MAX_LOGIN_LENGTH = 254
@@ -131,38 +129,3 @@ def set_display_name(storage: Storage, key: str, display_name: str) -> None:
 
 def delete_login(storage: Storage, key: str) -> None:
     storage.table(LOGINS).delete_entity(*login_keys(key))
-
-
-# --- throttle rows of names without an account --------------------------------------------------------
-
-@dataclass(frozen=True)
-class NameThrottle:
-    failures: int
-    last_failed_at: str | None
-    locked_until: str | None
-    etag: str | None = None  # None: no row yet
-
-
-def _throttle_keys(key: str, now: datetime) -> tuple[str, str]:
-    return f"login-{now:%Y-%m-%d}", digest("login:" + key)
-
-
-def read_name_throttle(storage: Storage, key: str, now: datetime) -> NameThrottle | None:
-    row = get_entity(storage.table(THROTTLE), *_throttle_keys(key, now))
-    if row is None:
-        return None
-    return NameThrottle(int(row["failures"]), row.get("last_failed_at") or None, row.get("locked_until") or None,
-                        row.metadata["etag"])
-
-
-def write_name_throttle(storage: Storage, key: str, now: datetime, throttle: NameThrottle) -> None:
-    """Insert (no `etag`) or replace under the ETag of the read; ConcurrencyConflict when someone wrote first."""
-    pk, rk = _throttle_keys(key, now)
-    entity = {"PartitionKey": pk, "RowKey": rk, "failures": throttle.failures,
-              "last_failed_at": throttle.last_failed_at, "locked_until": throttle.locked_until}
-    table = storage.table(THROTTLE)
-    if throttle.etag is None:
-        if not create_if_absent(table, entity):
-            raise ConcurrencyConflict("Another failure was counted meanwhile.")
-        return
-    update_if_match(table, entity, throttle.etag)

@@ -2,7 +2,8 @@
 
 - `service`: sign-in, refresh, logout, invitation acceptance, `authenticate`; `sso`: Microsoft Entra ID sign-in.
 - `sessions`: refresh-token families (one owner of `refreshtokens`) and the per-person session version.
-- `tokens`: access tokens; `lockout`: the failed-sign-in back-off; `subjects`: the person behind a token.
+- `tokens`: access tokens; `subjects`: the person behind a token. The attempt throttle and its back-off are
+  `shared.security` (`throttle`, `lockout`), also used by stamp-code guessing.
 Login rows, passwords and usernames are `shared.credentials` (below organisation and roster, which use them).
 This module's names are the entry points `functions/` uses.
 """

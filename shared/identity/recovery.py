@@ -12,14 +12,14 @@ from shared.audit import Action
 from shared.credentials.logins import login_key, read_login
 from shared.credentials.passwords import check_staff_password, hash_password, verify_password
 from shared.errors import FieldError, Gone, InvalidRequest, TooManyAttempts, Unauthenticated
-from shared.identity import lockout, resets_store, sessions
+from shared.identity import resets_store, sessions
 from shared.identity.schemas import TokenOut
 from shared.identity.service import LOCKED, issue_tokens, record_failure, set_password
 from shared.ids import parse_iso, utcnow
 from shared.mail import mailer, templates
 from shared.organisation.model import StaffMember
 from shared.organisation.store import get_staff
-from shared.security import rate
+from shared.security import lockout, rate
 from shared.security.principal import Principal, Role
 from shared.settings import get_settings
 from shared.storage.clients import Storage, get_storage

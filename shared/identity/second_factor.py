@@ -12,7 +12,7 @@ from shared.audit import Action
 from shared.credentials import factors_store
 from shared.credentials.logins import LoginRecord, login_key, read_login
 from shared.errors import Conflict, FieldError, InvalidRequest, TooManyAttempts, Unauthenticated
-from shared.identity import lockout, sessions, totp
+from shared.identity import sessions, totp
 from shared.identity.schemas import MfaSetupOut, MfaStatusOut, RecoveryCodesOut, SignedInWithCodesOut, TokenOut
 from shared.identity.service import (
     CHALLENGE_ENROL,
@@ -27,7 +27,7 @@ from shared.ids import parse_iso, utcnow
 from shared.mail import mailer, templates
 from shared.organisation.model import StaffMember
 from shared.organisation.store import get_staff
-from shared.security import scope
+from shared.security import lockout, scope
 from shared.security.principal import Principal, Role
 from shared.storage.clients import Storage, get_storage
 

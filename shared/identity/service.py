@@ -12,24 +12,18 @@ from datetime import datetime
 
 from shared import audit, due_dates
 from shared.audit import Action
-from shared.credentials.logins import (
-    LoginRecord,
-    NameThrottle,
-    login_key,
-    read_login,
-    read_name_throttle,
-    save_login,
-    write_name_throttle,
-)
+from shared.credentials.logins import LoginRecord, login_key, read_login, save_login
 from shared.credentials.passwords import check_staff_password, hash_password, needs_rehash, verify_password
 from shared.errors import ConcurrencyConflict, TooManyAttempts, Unauthenticated
-from shared.identity import lockout, sessions, totp
+from shared.identity import sessions, totp
 from shared.identity.schemas import MeOut, SignInOut, TokenOut, UserOut
 from shared.identity.subjects import display_name_of, profile
 from shared.identity.tokens import CHALLENGE_MINUTES, issue_access_token, issue_challenge, verify_access_token
 from shared.ids import iso, parse_iso, utcnow
 from shared.organisation import invitations
 from shared.organisation.service import activate_staff
+from shared.security import lockout, throttle
+from shared.security.addresses import UNKNOWN as UNKNOWN_ADDRESS
 from shared.security.principal import Principal, Role
 from shared.settings import get_settings
 from shared.storage.clients import Storage, get_storage
@@ -63,32 +57,9 @@ def issue_tokens(storage: Storage, principal: Principal, display_name: str, now:
 
 # --- sign-in --------------------------------------------------------------------------------------
 
-def _unknown_name_locked(throttle: NameThrottle | None, now: datetime) -> int:
-    return lockout.locked_for(parse_iso(throttle.locked_until), now) if throttle and throttle.locked_until else 0
-
-
-def _unknown_name_failure(storage: Storage, key: str, throttle: NameThrottle | None, now: datetime) -> int:
-    """Count a failure against a name with no account, exactly like an account's lockout; returns lock seconds.
-
-    Written under the row's ETag (insert when new), so concurrent guesses at one name all count.
-    """
-    until = [now]
-
-    def decide(current: NameThrottle | None) -> NameThrottle:
-        last = parse_iso(current.last_failed_at) if current and current.last_failed_at else None
-        failures = lockout.failures_after(current.failures if current else 0, last, now)
-        until[0] = now + lockout.lock_duration(failures)
-        return NameThrottle(failures, iso(now), iso(until[0]), current.etag if current else None)
-
-    with contextlib.suppress(ConcurrencyConflict):
-        retry_on_conflict(lambda: read_name_throttle(storage, key, now), decide,
-                          lambda plan: write_name_throttle(storage, key, now, plan),
-                          attempts=FAILURE_WRITE_ATTEMPTS, first=throttle)
-    return lockout.locked_for(until[0], now)
-
-
 def record_failure(storage: Storage, record: LoginRecord, now: datetime) -> int:
-    """Count the failure; concurrent guesses each count (ETag retry), so parallel attempts cannot dodge the lock."""
+    """Count a wrong code typed after the password (second factor, reset code) on the login row; concurrent
+    guesses each count (ETag retry), so parallel attempts cannot dodge the lock."""
     until = [now]
 
     def decide(current: LoginRecord | None) -> LoginRecord | None:
@@ -182,41 +153,46 @@ def set_second_factor(storage: Storage, key: str, enrolled: bool) -> None:
                       attempts=FAILURE_WRITE_ATTEMPTS)
 
 
-def login(username: str, password: str, *, storage: Storage | None = None) -> SignInOut:
-    """Same answer, and one Argon2 verification, whether or not the name exists."""
+def login(username: str, password: str, *, client_address: str = UNKNOWN_ADDRESS,
+          storage: Storage | None = None) -> SignInOut:
+    """Same answer, the same storage requests and one Argon2 verification, whether or not the name exists.
+
+    The attempt is counted per (name, client address) before the password is checked, so a burst of
+    parallel guesses gets at most the free attempts evaluated (see `throttle`).
+    """
     storage = storage or get_storage()
     now = utcnow()
     key = login_key(username)
+    try:
+        attempt = throttle.begin(storage, lockout.SIGN_IN, key, client_address, now=now, message=LOCKED)
+    except TooManyAttempts:
+        _audit_sign_in(storage, Action.SIGN_IN_LOCKED, read_login(storage, key))
+        raise
     record = read_login(storage, key)
-    if record is None:
-        throttle = read_name_throttle(storage, key, now)
-        locked = _unknown_name_locked(throttle, now)
-        if locked:
-            audit.record(Action.SIGN_IN_LOCKED, actor_id=None, storage=storage)
-            raise TooManyAttempts(LOCKED, retry_after_seconds=locked)
-        verify_password(None, password)
-        locked = _unknown_name_failure(storage, key, throttle, now)
-        audit.record(Action.SIGN_IN_FAILED, actor_id=None, storage=storage)
-        if locked:
-            raise TooManyAttempts(LOCKED, retry_after_seconds=locked)
+    if not verify_password(record.password_hash if record else None, password) or record is None:
+        _audit_sign_in(storage, Action.SIGN_IN_FAILED, record)
+        if attempt.locks_for:
+            raise TooManyAttempts(LOCKED, retry_after_seconds=attempt.locks_for)
         raise Unauthenticated(WRONG_CREDENTIALS)
+    throttle.succeeded(storage, attempt)
+    # Wrong second-factor or reset codes lock the account itself (they come after a right password).
     locked = lockout.locked_for(parse_iso(record.locked_until) if record.locked_until else None, now)
     if locked:
-        audit.record(Action.SIGN_IN_LOCKED, actor_id=None, subject_ids=[record.subject_id], storage=storage,
-                     school_id=record.school_id, partner_id=record.partner_id)
+        _audit_sign_in(storage, Action.SIGN_IN_LOCKED, record)
         raise TooManyAttempts(LOCKED, retry_after_seconds=locked)
-    if not verify_password(record.password_hash, password):
-        locked = record_failure(storage, record, now)
-        audit.record(Action.SIGN_IN_FAILED, actor_id=None, subject_ids=[record.subject_id], storage=storage,
-                     school_id=record.school_id, partner_id=record.partner_id)
-        if locked:
-            raise TooManyAttempts(LOCKED, retry_after_seconds=locked)
-        raise Unauthenticated(WRONG_CREDENTIALS)
     if needs_second_step(record):
         # Failures are cleared only once the second factor is right too, so a known password does not
         # buy fresh attempts at the code.
         return second_step(record, now)
     return SignInOut.with_tokens(complete_sign_in(storage, record, now, password))
+
+
+def _audit_sign_in(storage: Storage, action: Action, record: LoginRecord | None) -> None:
+    if record is None:
+        audit.record(action, actor_id=None, storage=storage)
+    else:
+        audit.record(action, actor_id=None, subject_ids=[record.subject_id], storage=storage,
+                     school_id=record.school_id, partner_id=record.partner_id)
 
 
 def refresh(refresh_token: str, *, storage: Storage | None = None) -> TokenOut:

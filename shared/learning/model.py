@@ -78,8 +78,6 @@ class Learner:
     erasing: bool
     total_minutes: int
     stats: dict = field(compare=False)
-    code_failures: int
-    code_failure_hour: str | None
     etag: str
 
 

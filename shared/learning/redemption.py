@@ -9,7 +9,8 @@ updates the pupil's totals and stats under the pupil row's ETag, and inserts any
   so totals are exact.
 - Uncapped multi-use codes are only read, so a popular code has no shared counter to fight over; a
   capped one counts uses under an ETag.
-Guessing is throttled per pupil: failed attempts are counted on the pupil row (read anyway).
+Guessing is throttled per (pupil, client address): each attempt is counted before the code is looked up
+(`security.throttle`), so a burst of parallel guesses gets at most the free attempts evaluated.
 """
 
 from __future__ import annotations
@@ -17,11 +18,11 @@ from __future__ import annotations
 import contextlib
 import logging
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from shared import audit
 from shared.audit import Action
-from shared.errors import ConcurrencyConflict, FieldError, InvalidRequest, NotFound, TooManyAttempts
+from shared.errors import ConcurrencyConflict, FieldError, InvalidRequest, NotFound
 from shared.hours import minutes_to_hours
 from shared.ids import iso, new_id, utcnow
 from shared.learning import stats as learning_stats
@@ -37,13 +38,14 @@ from shared.learning.errors import (
 )
 from shared.learning.model import Learner, StampCode, UseCount
 from shared.learning.schemas import AwardOut, NextAward, RedemptionIn, RedemptionOut
+from shared.security import lockout, throttle
+from shared.security.addresses import UNKNOWN as UNKNOWN_ADDRESS
 from shared.security.principal import Principal, Role
 from shared.storage.clients import Storage, get_storage
 from shared.storage.tables import retry_on_conflict
 
 log = logging.getLogger(__name__)
 
-MAX_FAILURES_PER_HOUR = 10
 WRITE_ATTEMPTS = 10
 # One pupil's concurrent redemptions (a class entering a pile of codes on one tablet) meet at the pupil
 # row; each retry re-reads, and a short random back-off keeps the contenders from colliding in lockstep.
@@ -51,27 +53,6 @@ PUPIL_WRITE_ATTEMPTS = 40
 BACK_OFF_SECONDS = 0.005
 UNKNOWN_CODE = "That code doesn't match any activity. Check the colour and the four numbers."
 
-def _hour(now: datetime) -> str:
-    return now.strftime("%Y-%m-%dT%H")
-
-
-def _failures_this_hour(pupil: Learner, now: datetime) -> int:
-    return pupil.code_failures if pupil.code_failure_hour == _hour(now) else 0
-
-
-def _seconds_to_next_hour(now: datetime) -> int:
-    nxt = (now + timedelta(hours=1)).replace(minute=0, second=0, microsecond=0)
-    return int((nxt - now).total_seconds()) + 1
-
-
-def _count_failure(storage: Storage, pupil: Learner, now: datetime) -> None:
-    """One more failed attempt this hour, under the pupil row's ETag (concurrent guesses all count)."""
-    def write(current: Learner) -> None:
-        store.save_code_failures(storage, current, _failures_this_hour(current, now) + 1, _hour(now))
-
-    with contextlib.suppress(ConcurrencyConflict):
-        retry_on_conflict(lambda: store.read_learner(storage, pupil.school_id, pupil.pupil_id),
-                          lambda current: current, write, attempts=WRITE_ATTEMPTS, first=pupil)
 
 
 def _whose_pupil(caller: Principal, body: RedemptionIn) -> tuple[str, str]:
@@ -159,7 +140,8 @@ def write_redemption(storage: Storage, pupil: Learner, code: StampCode, redempti
     return result
 
 
-def redeem(caller: Principal, body: RedemptionIn, *, storage: Storage | None = None) -> RedemptionOut:
+def redeem(caller: Principal, body: RedemptionIn, *, client_address: str = UNKNOWN_ADDRESS,
+           storage: Storage | None = None) -> RedemptionOut:
     storage = storage or get_storage()
     now = utcnow()
     school_id, pupil_id = _whose_pupil(caller, body)
@@ -171,9 +153,8 @@ def redeem(caller: Principal, body: RedemptionIn, *, storage: Storage | None = N
         raise NotFound("Not found.")
     if not pupil.active or pupil.restricted:
         raise RedemptionNotAllowed("This account can't collect new hours at the moment. Ask your teacher.")
-    if _failures_this_hour(pupil, now) >= MAX_FAILURES_PER_HOUR:
-        raise TooManyAttempts("Too many codes that didn't work. Have a break and try again later.",
-                              retry_after_seconds=_seconds_to_next_hour(now))
+    attempt = throttle.begin(storage, lockout.CODE_GUESS, pupil_id, client_address, now=now,
+                             message="Too many codes that didn't work. Have a break and try again later.")
     canonical = normalise_code(body.code)
     capped_reserved = False
     try:
@@ -186,13 +167,13 @@ def redeem(caller: Principal, body: RedemptionIn, *, storage: Storage | None = N
         redemption_id = new_id("rdm")
         actor_id = caller.subject_id if caller.is_staff else None
         total, reached = write_redemption(storage, pupil, code, redemption_id, now, actor_id)
-    except (CodeNotFound, CodeOutsideWindow, CodeUsedUp):
-        _count_failure(storage, pupil, now)
-        raise
     except CodeAlreadyRedeemed:
+        # A real code, not a guess.
+        throttle.succeeded(storage, attempt)
         if capped_reserved:
             _release_capped_use(storage, code)
         raise
+    throttle.succeeded(storage, attempt)
     if caller.is_staff:
         audit.record(Action.REDEMPTION_BY_STAFF, actor_id=caller.subject_id, subject_ids=[pupil_id],
                      school_id=school_id, partner_id=caller.partner_id, storage=storage)

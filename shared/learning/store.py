@@ -292,16 +292,8 @@ def learner_from(e: Entity) -> Learner:
         restricted=bool(e.get("restricted")), erasing=bool(e.get("erasing")),
         total_minutes=int(e.get("total_minutes") or 0),
         stats=learning_stats.load(e.get(learning_stats.STATS_FIELD)),
-        code_failures=int(e.get("code_failures") or 0), code_failure_hour=e.get("code_failure_hour") or None,
         etag=e.metadata["etag"],
     )
-
-
-def save_code_failures(storage: Storage, learner: Learner, failures: int, hour: str) -> None:
-    update_if_match(storage.table(PUPILS), {
-        "PartitionKey": learner.school_id, "RowKey": learner.pupil_id,
-        "code_failures": failures, "code_failure_hour": hour,
-    }, learner.etag, mode=UpdateMode.MERGE)
 
 
 def certificate_id(school_id: str, pupil_id: str, award: Award) -> str:

@@ -21,6 +21,7 @@ NAMED_STORES = {
     "shared/retention/expired.py",
     "shared/retention/runs.py",
     "shared/security/rate.py",
+    "shared/security/throttle.py",
     "shared/storage/clients.py",
 }
 STORE_MODULES = NAMED_STORES | {
