@@ -173,3 +173,29 @@ def test_weak_staff_passwords_are_refused_and_the_invitation_stays_usable(world,
     assert password not in resp.body.decode()
     ok = anon.post("/api/auth/invitations/accept", json={"token": token, "password": STAFF_PASSWORD})
     assert ok.status == 200
+
+
+def test_known_and_unknown_names_cost_the_same_requests_and_forget_at_the_same_time(world):
+    """Finding 6: unknown names used to be forgotten at UTC midnight while known ones kept 24 h, and cost one
+    more storage read. Both now go through the same per-(name, address) throttle rows."""
+    from shared.storage.counting import request_counter
+
+    body = staff_body("samecost")
+    created = world.as_(world.admin).post(f"/api/schools/{world.a.school_id}/staff", json=body).json()
+    accept(world.client, created["invitation_url"], body["email"])
+    names = {"known": body["email"], "unknown": f"ghost-{datetime.now().timestamp()}@example.org.uk"}
+    tallies: dict[str, list[int]] = {"known": [], "unknown": []}
+    for label, name in names.items():
+        for _ in range(3):
+            with request_counter.measure() as tally:
+                assert login(world, name, "wrong password here").status == 401
+            tallies[label].append(tally.total)
+    assert tallies["known"] == tallies["unknown"]
+    for name in names.values():
+        for _ in range(2):
+            login(world, name, "wrong password here")
+        assert login(world, name, "wrong password here").status == 429
+    now = datetime.now(UTC)
+    past_midnight = datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), UTC) + timedelta(seconds=1)
+    with clock_moved(past_midnight - now):
+        assert [login(world, n, "wrong password here").status for n in names.values()] == [401, 401]
