@@ -109,12 +109,16 @@ def _parse_body(req: func.HttpRequest, endpoint: Endpoint) -> tuple[Any, str]:
         raise PayloadTooLarge(f"JSON bodies are limited to {MAX_JSON_BYTES} bytes.")
     try:
         data = json.loads(raw or b"{}")
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        # RecursionError: nesting deeper than the parser's stack ("[" * 50000), never a real request.
         raise InvalidRequest("The body is not valid JSON.") from None
     try:
-        return endpoint.request.model_validate(data), ctype
+        body = endpoint.request.model_validate(data)
     except ValidationError as exc:
         raise InvalidRequest("The request body is not valid.", errors=_pydantic_errors(exc)) from None
+    if endpoint.method == "PATCH" and not body.model_fields_set:
+        raise InvalidRequest("Send at least one field to change.")
+    return body, ctype
 
 
 def _json_response(status: int, payload: Any, headers: dict[str, str], content_type: str = "application/json"):

@@ -102,7 +102,7 @@ def rectify_staff(call: HttpCall) -> organisation.StaffOut:
 
 
 @endpoint(bp, name="staff_delete", method="DELETE", route="staff/{staff_id}", summary="Delete a staff account",
-          roles=STAFF_ROLES, status=204, errors=(404,), tags=TAGS)
+          roles=STAFF_ROLES, status=204, errors=(404, 409), tags=TAGS)
 def delete_staff(call: HttpCall) -> None:
     organisation.delete_staff(call.caller, call.route["staff_id"])
 

@@ -46,8 +46,10 @@ def discard_held_upload(call: HttpCall) -> None:
     roster.discard_upload(call.caller, call.route["school_id"], call.route["name"])
 
 
+# The whole container, not `{school_id}/{name}`: a file dropped in the wrong place (the container root, a
+# "folder/") must still be reported and deleted, never left behind with its special-category columns.
 @bp.function_name("ingest_mis_upload")
-@bp.blob_trigger(arg_name="upload", path="mis-uploads/{school_id}/{name}", connection="AzureWebJobsStorage",
+@bp.blob_trigger(arg_name="upload", path="mis-uploads/{name}", connection="AzureWebJobsStorage",
                  source=func.BlobSource.EVENT_GRID)
 def ingest_mis_upload(upload: func.InputStream) -> None:
     roster.ingest_upload(upload.name or "", upload.read())

@@ -1,13 +1,25 @@
 """The audit log: who did what to which pseudonymous ids, when. Never names or values.
 
-Entries are partitioned by UTC day, so a range query reads only the days asked for and retention
-drops whole days.
+Each entry is stored once, in a partition that says both its day and its tenant:
+
+    PK "<UTC day>|p|<partner id or ->|<school id or ->"   RK "<HHMMSSffffff>-<random>"
+
+so every question is a read of its own rows only, one query per day:
+- a school's entries:   PK eq  "<day>|p|<partner>|<school>"
+- a partner's entries:  PK range "<day>|p|<partner>|" … (its own actions and all its schools')
+- national actions:     PK eq  "<day>|p|-|-" (the Trust's own, unknown sign-in names)
+- everything (Trust):   PK range "<day>" … "<day>}"
+A subject's entries are read from the narrowest of these that holds the subject (their school, their
+partner), never from other schools' rows. Retention still drops whole past days: every key starts with
+its day, so "PartitionKey lt <cut-off day>" selects exactly the expired ones.
 """
 
 from __future__ import annotations
 
+import heapq
 import json
 import secrets
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -17,13 +29,17 @@ from pydantic import BaseModel, ConfigDict, Field
 from shared.alerts import rules as alert_rules
 from shared.alerts import store as alerts_store
 from shared.ids import iso, utcnow
+from shared.schemas import Day
 from shared.storage.clients import Storage, get_storage
 from shared.storage.names import AUDIT
-from shared.storage.tables import partition
+from shared.storage.tables import Entity, query_all
 
 DEFAULT_DAYS = 7
 MAX_DAYS = 92
 MAX_ENTRIES = 5000
+NONE = "-"
+# Sorts right after "|", so "<prefix>|" … "<prefix>}" is exactly the partitions under a prefix.
+_AFTER_BAR = "}"
 
 
 class Action(StrEnum):
@@ -89,8 +105,40 @@ class AuditEntry:
     record_count: int = 0
 
 
+# --- keys ------------------------------------------------------------------------------------------
+
+def _partition(day: date, partner_id: str | None, school_id: str | None) -> str:
+    return f"{day.isoformat()}|p|{partner_id or NONE}|{school_id or NONE}"
+
+
 def _row_key(now: datetime) -> str:
     return f"{now.strftime('%H%M%S%f')}-{secrets.token_hex(4)}"
+
+
+def entity(
+    action: Action,
+    *,
+    actor_id: str | None,
+    subject_ids: list[str] | tuple[str, ...] = (),
+    school_id: str | None = None,
+    partner_id: str | None = None,
+    detail: str | None = None,
+    record_count: int | None = None,
+    now: datetime,
+) -> Entity:
+    """The row of one entry (what `record` writes)."""
+    return {
+        "PartitionKey": _partition(now.date(), partner_id, school_id),
+        "RowKey": _row_key(now),
+        "at": iso(now),
+        "actor_id": actor_id or "",
+        "action": action.value,
+        "subject_ids": json.dumps(list(subject_ids)),
+        "school_id": school_id or "",
+        "partner_id": partner_id or "",
+        "detail": detail or "",
+        "record_count": len(subject_ids) if record_count is None else record_count,
+    }
 
 
 def record(
@@ -104,10 +152,12 @@ def record(
     record_count: int | None = None,
     storage: Storage | None = None,
 ) -> None:
-    """`detail` is a fixed code (e.g. why sessions were revoked), never a value a person typed.
+    """One insert (and, for the actions alerts watch, the alert's own row). `detail` is a fixed code (e.g. why
+    sessions were revoked), never a value a person typed.
 
     `record_count` says how many records an action touched when their ids are not listed (a roster load of
-    a thousand pupils would not fit in one entry); by default the ids are counted.
+    a thousand pupils would not fit in one entry); by default the ids are counted. Pass the school's partner
+    with a school: the entry is filed under both, so the partner's view finds it.
     """
     storage = storage or get_storage()
     now = utcnow()
@@ -115,71 +165,126 @@ def record(
         alerts_store.file(storage, action.value, at=now, actor_id=actor_id, subject_count=len(subject_ids),
                           school_id=school_id, partner_id=partner_id)
     storage.table(AUDIT).create_entity(
-        {
-            "PartitionKey": now.strftime("%Y-%m-%d"),
-            "RowKey": _row_key(now),
-            "at": iso(now),
-            "actor_id": actor_id or "",
-            "action": action.value,
-            "subject_ids": json.dumps(list(subject_ids)),
-            "school_id": school_id or "",
-            "partner_id": partner_id or "",
-            "detail": detail or "",
-            "record_count": len(subject_ids) if record_count is None else record_count,
-        }
+        entity(action, actor_id=actor_id, subject_ids=subject_ids, school_id=school_id, partner_id=partner_id,
+               detail=detail, record_count=record_count, now=now)
     )
 
 
+# --- queries ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Scope:
+    """Which rows a query may read: one school, one partner (with its schools), national actions, or all."""
+
+    partner_id: str | None = None
+    school_id: str | None = None
+    national_only: bool = False
+
+    def day_filter(self, day: date) -> tuple[str, dict[str, str]]:
+        d = day.isoformat()
+        if self.school_id is not None:
+            return "PartitionKey eq @pk", {"pk": _partition(day, self.partner_id, self.school_id)}
+        if self.partner_id is not None:
+            prefix = f"{d}|p|{self.partner_id}|"
+            return "PartitionKey ge @lo and PartitionKey lt @hi", {"lo": prefix, "hi": prefix[:-1] + _AFTER_BAR}
+        if self.national_only:
+            return "PartitionKey eq @pk", {"pk": _partition(day, None, None)}
+        return "PartitionKey ge @lo and PartitionKey lt @hi", {"lo": d, "hi": d + _AFTER_BAR}
+
+
+EVERYTHING = Scope()
+NATIONAL = Scope(national_only=True)
+
+
+def _entry(row: Entity) -> AuditEntry:
+    subjects = json.loads(row.get("subject_ids") or "[]")
+    return AuditEntry(
+        at=row["at"],
+        actor_id=row.get("actor_id") or None,
+        action=row["action"],
+        subject_ids=subjects,
+        school_id=row.get("school_id") or None,
+        partner_id=row.get("partner_id") or None,
+        detail=row.get("detail") or None,
+        record_count=int(row.get("record_count") or len(subjects)),
+    )
+
+
+def _day_rows(storage: Storage, scope: Scope, day: date) -> Iterator[Entity]:
+    """A day's rows in the scope, newest first (several partitions are merged by time)."""
+    query, params = scope.day_filter(day)
+    by_partition: dict[str, list[Entity]] = {}
+    for row in query_all(storage.table(AUDIT), query, params):
+        by_partition.setdefault(row["PartitionKey"], []).append(row)
+    lists = [sorted(rows, key=lambda r: r["RowKey"], reverse=True) for rows in by_partition.values()]
+    return heapq.merge(*lists, key=lambda r: r["RowKey"], reverse=True)
+
+
 def entries(
+    scope: Scope,
     *,
     start: date,
     end: date,
     subject_id: str | None = None,
-    school_id: str | None = None,
-    partner_id: str | None = None,
+    actions: frozenset[str] | None = None,
     limit: int = 1000,
     storage: Storage | None = None,
 ) -> list[AuditEntry]:
-    """Entries from `start` to `end` (inclusive days), newest first, optionally narrowed to a scope."""
+    """Entries in `scope` from `start` to `end` (inclusive UTC days), newest first; one query per day.
+
+    `subject_id` keeps entries naming the person as subject or actor; `actions` keeps only those actions.
+    """
     storage = storage or get_storage()
-    table = storage.table(AUDIT)
     out: list[AuditEntry] = []
     day = end
     while day >= start and len(out) < limit:
-        rows = sorted(partition(table, day.isoformat()), key=lambda r: r["RowKey"], reverse=True)
-        for row in rows:
-            subjects = json.loads(row.get("subject_ids") or "[]")
-            if subject_id and subject_id not in subjects and row.get("actor_id") != subject_id:
+        for row in _day_rows(storage, scope, day):
+            entry = _entry(row)
+            if subject_id and subject_id not in entry.subject_ids and entry.actor_id != subject_id:
                 continue
-            if school_id and row.get("school_id") != school_id:
+            if actions is not None and entry.action not in actions:
                 continue
-            if partner_id and row.get("partner_id") != partner_id:
-                continue
-            out.append(
-                AuditEntry(
-                    at=row["at"],
-                    actor_id=row.get("actor_id") or None,
-                    action=row["action"],
-                    subject_ids=subjects,
-                    school_id=row.get("school_id") or None,
-                    partner_id=row.get("partner_id") or None,
-                    detail=row.get("detail") or None,
-                    record_count=int(row.get("record_count") or len(subjects)),
-                )
-            )
+            out.append(entry)
             if len(out) >= limit:
                 break
         day -= timedelta(days=1)
     return out
 
 
+def for_school(partner_id: str | None, school_id: str, *, start: date, end: date, **kw) -> list[AuditEntry]:
+    """A school's entries (its staff's actions, its pupils' sign-ins, what others did to them)."""
+    return entries(Scope(partner_id=partner_id, school_id=school_id), start=start, end=end, **kw)
+
+
+def for_partner(partner_id: str, *, start: date, end: date, **kw) -> list[AuditEntry]:
+    """A partner's own entries and those of all its schools."""
+    return entries(Scope(partner_id=partner_id), start=start, end=end, **kw)
+
+
+def national_actions(*, start: date, end: date, **kw) -> list[AuditEntry]:
+    """Entries with neither partner nor school: the Trust's own actions, sign-ins of unknown names."""
+    return entries(NATIONAL, start=start, end=end, **kw)
+
+
+def subject_scope(partner_id: str | None, school_id: str | None) -> Scope:
+    """Where a person's entries are: their school's rows, else their partner's, else everything (the Trust's
+    own staff act across all schools)."""
+    if school_id is not None:
+        return Scope(partner_id=partner_id, school_id=school_id)
+    if partner_id is not None:
+        return Scope(partner_id=partner_id)
+    return EVERYTHING
+
+
+# --- the API view ----------------------------------------------------------------------------------
+
 class AuditQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     subject_id: str | None = Field(default=None, max_length=64)
     school_id: str | None = Field(default=None, max_length=64, alias="school_id")
-    from_: date | None = Field(default=None, alias="from", description="first day (UTC), default 7 days ago")
-    to: date | None = Field(default=None, description="last day (UTC), default today")
+    from_: Day | None = Field(default=None, alias="from", description="first day (UTC), default 7 days ago")
+    to: Day | None = Field(default=None, description="last day (UTC), default today")
     limit: int = Field(default=500, ge=1, le=MAX_ENTRIES)
 
 

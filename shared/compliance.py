@@ -205,23 +205,31 @@ def audit_view(caller: Principal, query: audit.AuditQuery, *, storage: Storage |
         raise InvalidRequest(
             f"Ask for at most {audit.MAX_DAYS} days at a time.", errors=[FieldError("range too long", "from")]
         )
-    school_id = query.school_id
-    partner_id = None
-    if caller.role is Role.PARTNER_MANAGER:
-        partner_id = caller.partner_id
-    elif caller.role is Role.SCHOOL_STAFF:
-        school_id = caller.school_id
-    found = audit.entries(start=start, end=end, subject_id=query.subject_id, school_id=school_id,
-                          partner_id=partner_id, limit=query.limit, storage=storage)
+    storage = storage or get_storage()
+    found = audit.entries(_audit_scope(caller, query.school_id, storage), start=start, end=end,
+                          subject_id=query.subject_id, limit=query.limit, storage=storage)
     audit.record(audit.Action.AUDIT_READ, actor_id=caller.subject_id, school_id=caller.school_id,
                  partner_id=caller.partner_id, storage=storage)
-    names = _staff_names(storage or get_storage(), {e.actor_id for e in found if e.actor_id})
+    names = _staff_names(storage, {e.actor_id for e in found if e.actor_id})
     unknown = (None, None)
     return audit.AuditList(entries=[
         audit.AuditEntryOut(**e.__dict__, actor_name=names.get(e.actor_id or "", unknown)[0],
                             actor_role=names.get(e.actor_id or "", unknown)[1])
         for e in found
     ])
+
+
+def _audit_scope(caller: Principal, school_id: str | None, storage: Storage) -> audit.Scope:
+    """The caller's rows: a school's staff their school, a manager their partner (or one of its schools)."""
+    if caller.role is Role.SCHOOL_STAFF:
+        return audit.Scope(partner_id=caller.partner_id, school_id=caller.school_id)
+    if caller.role is Role.PARTNER_MANAGER:
+        # Another partner's school id names a partition of this partner that holds nothing.
+        return audit.Scope(partner_id=caller.partner_id, school_id=school_id)
+    if school_id is None:
+        return audit.EVERYTHING
+    school = org_store.get_school(storage, school_id)
+    return audit.Scope(partner_id=school.partner_id if school else None, school_id=school_id)
 
 
 def _staff_names(storage: Storage, actor_ids: set[str]) -> dict[str, tuple[str, str]]:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import date
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, BeforeValidator, ConfigDict
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 class In(BaseModel):
@@ -26,3 +29,14 @@ def clean_text(value: str, *, field: str, max_length: int = 100) -> str:
     if _CONTROL.search(value):
         raise ValueError(f"{field} must not contain control characters")
     return value
+
+
+def _iso_day(value: Any) -> Any:
+    """Only YYYY-MM-DD (or a date): pydantic alone would read `0` or `1700000000` as a Unix time (1970…)."""
+    if isinstance(value, date) or (isinstance(value, str) and _ISO_DAY.match(value)):
+        return value
+    raise ValueError("give a date as YYYY-MM-DD")
+
+
+Day = Annotated[date, BeforeValidator(_iso_day)]
+"""A calendar day in a request: ISO 8601 `YYYY-MM-DD` only."""

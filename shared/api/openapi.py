@@ -9,6 +9,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from shared.api.spec import API_PREFIX, Endpoint, EndpointRegistry
+from shared.storage.tables import KEY_PATTERN
 
 ROUTE_PARAM = re.compile(r"\{\*?([A-Za-z_][A-Za-z0-9_]*)(?::[^}]*)?\}")
 REF_TEMPLATE = "#/components/schemas/{model}"
@@ -87,7 +88,8 @@ def _operation(endpoint: Endpoint, schemas: dict) -> dict:
         "tags": list(endpoint.tags),
     }
     params = [
-        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+        # An id that could not be a storage key (/, \, #, ?, control characters) is a 400, never a 404.
+        {"name": name, "in": "path", "required": True, "schema": {"type": "string", "pattern": KEY_PATTERN}}
         for name in ROUTE_PARAM.findall(endpoint.route)
     ]
     if endpoint.query is not None:

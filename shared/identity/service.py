@@ -235,13 +235,13 @@ def logout(refresh_token: str, *, storage: Storage | None = None) -> None:
     if family is not None:
         p = family.principal
         sessions.revoke_all(storage, p.subject_id, sessions.RevocationReason.LOGOUT, actor_id=p.subject_id,
-                            school_id=p.school_id if p.role is Role.PUPIL else None)
+                            school_id=p.school_id, partner_id=p.partner_id)
 
 
 def logout_all(caller: Principal, *, storage: Storage | None = None) -> None:
     """Sign out everywhere: every access and refresh token of the caller stops working at once."""
     sessions.revoke_all(storage or get_storage(), caller.subject_id, sessions.RevocationReason.LOGOUT_ALL,
-                        actor_id=caller.subject_id, school_id=caller.school_id if caller.role is Role.PUPIL else None)
+                        actor_id=caller.subject_id, school_id=caller.school_id, partner_id=caller.partner_id)
 
 
 def authenticate(access_token: str, *, storage: Storage | None = None) -> Principal:

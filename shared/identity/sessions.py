@@ -236,21 +236,22 @@ def require_live(storage: Storage, principal: Principal) -> Entity:
 
 
 def revoke_all(storage: Storage, person_id: str, reason: RevocationReason, *, school_id: str | None = None,
-               actor_id: str | None = None, audited: bool = True) -> bool:
+               partner_id: str | None = None, actor_id: str | None = None, audited: bool = True) -> bool:
     """End every session of a person at once: access tokens on their next request, refresh families on
-    their next refresh. Pupils are found by (school_id, person_id); staff by id alone.
+    their next refresh. A pupil (`pup_…`) is found by (school_id, person_id), staff by id alone; the
+    person's school and partner also file the audit entry where those views find it.
 
     Returns False when the person does not exist (nothing to revoke). Safe to call concurrently: each
     call moves the version on, under the row's ETag. `audited=False` is for callers whose own audit entry
     already says what happened (a password reset, printed login cards).
     """
-    if school_id is not None:
-        bumped = pupil_store.bump_pupil_field(storage, school_id, person_id, SESSION_VERSION)
+    if person_id.startswith(pupil_store.PUPIL_PREFIX):
+        bumped = pupil_store.bump_pupil_field(storage, school_id or "", person_id, SESSION_VERSION)
     else:
         bumped = staff_store.bump_staff_field(storage, person_id, SESSION_VERSION)
     if bumped is None:
         return False
     if audited:
         audit.record(audit.Action.SESSIONS_REVOKED, actor_id=actor_id, subject_ids=[person_id], school_id=school_id,
-                     detail=reason.value, storage=storage)
+                     partner_id=partner_id, detail=reason.value, storage=storage)
     return True

@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, field_validator, model_validator
 
 from shared.hours import hours_to_minutes
-from shared.schemas import In, clean_text
+from shared.schemas import Day, In, clean_text
 
 MAX_CODES_PER_REQUEST = 500
 
@@ -25,8 +25,8 @@ class ActivityIn(In):
     employer_engagement: bool = False
     partner_id: str | None = None
     school_id: str | None = None
-    valid_from: date | None = None
-    valid_to: date | None = None
+    valid_from: Day | None = None
+    valid_to: Day | None = None
 
     @field_validator("title")
     @classmethod
@@ -62,8 +62,8 @@ class CodesIn(In):
     count: int = Field(ge=1, le=MAX_CODES_PER_REQUEST)
     single_use: bool = True
     max_uses: int | None = Field(default=None, ge=1, le=100_000, description="only for multi-use codes")
-    valid_from: date | None = None
-    valid_to: date | None = None
+    valid_from: Day | None = None
+    valid_to: Day | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> CodesIn:
@@ -148,8 +148,8 @@ class ActivityOut(BaseModel):
     employer_engagement: bool
     partner_id: str | None = None
     school_id: str | None = None
-    valid_from: date | None = None
-    valid_to: date | None = None
+    valid_from: Day | None = None
+    valid_to: Day | None = None
 
 
 class ActivityList(BaseModel):
@@ -160,8 +160,8 @@ class CodeOut(BaseModel):
     code: str
     single_use: bool
     max_uses: int | None = None
-    valid_from: date | None = None
-    valid_to: date | None = None
+    valid_from: Day | None = None
+    valid_to: Day | None = None
     activity_id: str
     used: bool = Field(default=False, description="nobody new can redeem it: a single-use code that was redeemed, "
                                                   "or a capped code at max_uses")

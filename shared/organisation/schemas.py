@@ -181,8 +181,8 @@ class StaffOut(BaseModel):
     first_name: str
     last_name: str
     nickname: str
-    email: str
-    phone: str | None
+    email: str | None = Field(description="shown to the person, their manager and the Trust; not to colleagues")
+    phone: str | None = Field(description="shown to the person, their manager and the Trust; not to colleagues")
     school_id: str | None
     partner_id: str | None
     status: StaffStatus
@@ -213,8 +213,11 @@ def school_out(s: School) -> SchoolOut:
     )
 
 
-def staff_out(s: StaffMember) -> StaffOut:
+def staff_out(s: StaffMember, *, contact: bool = True) -> StaffOut:
+    """`contact=False` for colleagues: names and role only (the DPIA: contact details are for the person,
+    their CU manager and the Trust)."""
     return StaffOut(
-        id=s.id, role=s.role, first_name=s.first_name, last_name=s.last_name, nickname=s.nickname, email=s.email,
-        phone=s.phone, school_id=s.school_id, partner_id=s.partner_id, status=s.status,
+        id=s.id, role=s.role, first_name=s.first_name, last_name=s.last_name, nickname=s.nickname,
+        email=s.email if contact else None, phone=s.phone if contact else None, school_id=s.school_id,
+        partner_id=s.partner_id, status=s.status,
     )

@@ -186,7 +186,7 @@ def list_school_staff(caller: Principal, school_id: str, *, storage: Storage | N
     members = store.listed_staff(storage, store.staff_listing_partition(Role.SCHOOL_STAFF, school.id, None))
     audit.record(Action.STAFF_LISTED, actor_id=caller.subject_id, subject_ids=[m.id for m in members],
                  storage=storage, school_id=school.id, partner_id=school.partner_id)
-    return StaffList(staff=[staff_out(m) for m in members])
+    return StaffList(staff=[_staff_for(caller, m) for m in members])
 
 
 def list_partner_managers(caller: Principal, partner_id: str, *, storage: Storage | None = None) -> StaffList:
@@ -195,7 +195,7 @@ def list_partner_managers(caller: Principal, partner_id: str, *, storage: Storag
     members = store.listed_staff(storage, store.staff_listing_partition(Role.PARTNER_MANAGER, None, partner_id))
     audit.record(Action.STAFF_LISTED, actor_id=caller.subject_id, subject_ids=[m.id for m in members],
                  storage=storage, partner_id=partner_id)
-    return StaffList(staff=[staff_out(m) for m in members])
+    return StaffList(staff=[_staff_for(caller, m) for m in members])
 
 
 def get_staff(caller: Principal, staff_id: str, *, storage: Storage | None = None) -> StaffOut:
@@ -203,7 +203,11 @@ def get_staff(caller: Principal, staff_id: str, *, storage: Storage | None = Non
     member, _ = visible_staff(storage, caller, staff_id)
     audit.record(Action.STAFF_READ, actor_id=caller.subject_id, subject_ids=[member.id], storage=storage,
                  school_id=member.school_id, partner_id=member.partner_id)
-    return staff_out(member)
+    return _staff_for(caller, member)
+
+
+def _staff_for(caller: Principal, member: StaffMember) -> StaffOut:
+    return staff_out(member, contact=scope.manages_staff(caller, member.id, member.role, member.partner_id))
 
 
 def rectify_staff(caller: Principal, staff_id: str, body: StaffPatch, *, storage: Storage | None = None) -> StaffOut:
@@ -241,9 +245,13 @@ def export_staff(caller: Principal, staff_id: str, *, storage: Storage | None = 
     """Everything stored about a staff member (subject access), machine-readable; never their password hash."""
     storage = storage or get_storage()
     member, _ = visible_staff(storage, caller, staff_id)
+    # A subject access export is for the person, their manager and the Trust, not for colleagues.
+    scope.require_change(scope.manages_staff(caller, member.id, member.role, member.partner_id),
+                         "Ask your partner manager for a colleague's records.")
     login = logins.read_login(storage, login_key(member.email))
     today = utcnow().date()
-    recent = audit.entries(start=date.fromordinal(today.toordinal() - audit.MAX_DAYS + 1), end=today,
+    recent = audit.entries(audit.subject_scope(member.partner_id, member.school_id),
+                           start=date.fromordinal(today.toordinal() - audit.MAX_DAYS + 1), end=today,
                            subject_id=member.id, storage=storage, limit=audit.MAX_ENTRIES)
     audit.record(Action.STAFF_EXPORTED, actor_id=caller.subject_id, subject_ids=[member.id], storage=storage,
                  school_id=member.school_id, partner_id=member.partner_id)
@@ -270,10 +278,17 @@ def erase_staff_member(storage: Storage, member: StaffMember) -> None:
     store.delete_staff_rows(storage, member)
 
 
+def _other_active_trust_admins(storage: Storage, staff_id: str) -> bool:
+    trust = store.listed_staff(storage, store.staff_listing_partition(Role.TRUST_ADMIN, None, None))
+    return any(m.id != staff_id and m.status is StaffStatus.ACTIVE for m in trust)
+
+
 def delete_staff(caller: Principal, staff_id: str, *, storage: Storage | None = None) -> None:
     storage = storage or get_storage()
     member, _ = visible_staff(storage, caller, staff_id)
     scope.require_change(scope.manages_staff(caller, member.id, member.role, member.partner_id))
+    if member.role is Role.TRUST_ADMIN and not _other_active_trust_admins(storage, member.id):
+        raise Conflict("The last trust admin cannot be deleted: add another trust admin first.")
     erase_staff_member(storage, member)
     audit.record(Action.STAFF_DELETED, actor_id=caller.subject_id, subject_ids=[member.id], storage=storage,
                  school_id=member.school_id, partner_id=member.partner_id)

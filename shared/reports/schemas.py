@@ -12,6 +12,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from shared.schemas import Day
+
 SUPPRESSED = "<5"
 Count = int | Literal["<5"]
 Hours = float | Literal["<5"]
@@ -24,8 +26,8 @@ class ReportQuery(BaseModel):
     # Only the alias: `from` is the parameter's name, `from_` is Python's.
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    from_: date | None = Field(default=None, alias="from", description="first day (inclusive), YYYY-MM-DD")
-    to: date | None = Field(default=None, description="last day (inclusive), YYYY-MM-DD")
+    from_: Day | None = Field(default=None, alias="from", description="first day (inclusive), YYYY-MM-DD")
+    to: Day | None = Field(default=None, description="last day (inclusive), YYYY-MM-DD")
     format: Literal["json", "csv"] = "json"
 
     @model_validator(mode="after")

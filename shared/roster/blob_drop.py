@@ -1,5 +1,9 @@
 """The `mis-uploads/{school_id}/{name}` drop: ingest, write the report, delete the upload.
 
+A blob anywhere else in the container (at its root, or a name ending in "/") is not a school's export: it
+gets a report under `mis-reports/misplaced/` saying where files go, and is deleted at once (it may hold
+special-category columns), never retried or poisoned.
+
 The report (same JSON as the HTTP upload) goes to `mis-reports/{school_id}/{name}.json`. A file that
 cannot be used at all gets a report naming the problem (never a value from the file). A re-delivery of
 an upload whose report already records the same content hash is not ingested again. Storage failures
@@ -49,7 +53,7 @@ def split_blob_path(path: str) -> tuple[str, str]:
     parts = path.split("/")
     if parts and parts[0] == MIS_UPLOADS:
         parts = parts[1:]
-    if len(parts) < 2 or not parts[0] or not parts[-1]:
+    if len(parts) < 2 or any(not p for p in parts):
         raise ValueError("upload path must be mis-uploads/<school id>/<file name>")
     return parts[0], "/".join(parts[1:])
 
@@ -59,10 +63,26 @@ def _existing_report(storage: Storage, report_name: str) -> dict | None:
     return json.loads(raw) if raw is not None else None
 
 
+def _misplaced(storage: Storage, blob_name: str) -> dict:
+    report = {"status": 400, "title": "Upload in the wrong place",
+              "detail": ("Put each export at mis-uploads/<school id>/<file name> (.csv, .zip or .json); this file was "
+                         "deleted unread."),
+              "processed_at": iso(utcnow())}
+    safe = blob_name.replace("/", "_") or "_"
+    storage.container(MIS_REPORTS).upload_blob(f"misplaced/{safe}.json", json.dumps(report, indent=2).encode(),
+                                               overwrite=True)
+    delete_if_present(storage.container(MIS_UPLOADS), blob_name)
+    log.info("misplaced mis upload deleted", extra={"status": 400})
+    return report
+
+
 def ingest_upload(path: str, data: bytes, *, storage: Storage | None = None) -> dict:
     """Process one dropped file; returns the report that was written."""
     storage = storage or get_storage()
-    school_id, name = split_blob_path(path)
+    try:
+        school_id, name = split_blob_path(path)
+    except ValueError:
+        return _misplaced(storage, path.removeprefix(f"{MIS_UPLOADS}/"))
     report_name = f"{school_id}/{name}.json"
     content_hash = hashlib.sha256(data).hexdigest()
     previous = _existing_report(storage, report_name)

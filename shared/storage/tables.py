@@ -20,6 +20,8 @@ from shared.errors import ConcurrencyConflict, InvalidRequest
 
 MAX_BATCH = 100
 _FORBIDDEN_KEY_CHARS = re.compile(r"[/\\#?\x00-\x1f\x7f-\x9f]")
+# The same rule as a JSON Schema pattern (ECMA-262), for ids in the OpenAPI document's paths.
+KEY_PATTERN = "^[^/\\\\#?\\u0000-\\u001f\\u007f-\\u009f]+$"
 
 Entity = dict[str, Any]
 Operation = tuple[str, Entity] | tuple[str, Entity, dict]

@@ -70,3 +70,27 @@ def test_a_sims_export_dropped_in_mis_uploads_creates_pupils_writes_a_report_and
                 assert row[column] not in stored
     assert get_school(storage, school.id).last_sync_at is not None
     assert httpx.get(f"{real_app.base_url}/api/health").json()["status"] == "ok"
+
+
+@pytest.mark.parametrize("blob_name", ["lonely-{n}.csv", "{school}/folder-{n}/"], ids=["container root", "folder"])
+def test_a_file_in_the_wrong_place_is_reported_and_deleted_not_left_or_poisoned(real_app, school, azurite,
+                                                                                blob_name):
+    """Finding 6: `mis-uploads/<school>/dir/` went to poison and `mis-uploads/lonely.csv` never triggered, so the raw
+    export (special-category columns) lingered until the sweep."""
+    import secrets
+
+    blobs = BlobServiceClient.from_connection_string(azurite.connection_string)
+    uploads, reports = blobs.get_container_client("mis-uploads"), blobs.get_container_client("mis-reports")
+    name = blob_name.format(n=secrets.token_hex(3), school=school.id)
+    uploads.upload_blob(name, SIMS.read_bytes(), overwrite=True)
+
+    def report():
+        try:
+            return json.loads(reports.download_blob(f"misplaced/{name.replace('/', '_')}.json").readall())
+        except ResourceNotFoundError:
+            return None
+
+    got = wait_for(report, what="the misplaced-upload report", log=real_app.log)
+    assert got["status"] == 400 and "mis-uploads/<school id>/" in got["detail"]
+    wait_for(lambda: not uploads.get_blob_client(name).exists(), what="the upload's deletion", log=real_app.log)
+    assert "Ethnicity" not in json.dumps(got)

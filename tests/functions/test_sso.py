@@ -87,7 +87,7 @@ def callback(world, params: dict[str, str]):
 
 def refusals() -> list[audit.AuditEntry]:
     today = utcnow().date()
-    found = audit.entries(start=today - timedelta(days=1), end=today, limit=100_000)
+    found = audit.entries(audit.EVERYTHING, start=today - timedelta(days=1), end=today, limit=100_000)
     return [e for e in found if e.action == Action.SIGN_IN_SSO_REFUSED]
 
 
@@ -123,7 +123,8 @@ def test_staff_member_whose_email_matches_gets_tokens(world, provider, sso_on, c
     app_logs = [r.getMessage() for r in caplog.records if not r.name.startswith(("werkzeug", "oidc_provider_mock"))]
     assert not [m for m in app_logs if email in m.lower()]
     today = utcnow().date()
-    signed_in = [e for e in audit.entries(start=today - timedelta(days=1), end=today, subject_id=world.a.staff.id)
+    signed_in = [e for e in audit.entries(audit.EVERYTHING, start=today - timedelta(days=1), end=today,
+                                          subject_id=world.a.staff.id)
                  if e.action == Action.SIGN_IN_SSO]
     assert signed_in and signed_in[0].actor_id == world.a.staff.id
 
