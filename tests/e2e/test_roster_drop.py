@@ -59,7 +59,9 @@ def test_a_sims_export_dropped_in_mis_uploads_creates_pupils_writes_a_report_and
     rows = list(csv.DictReader(io.StringIO(SIMS.read_text(encoding="utf-8-sig"))))
     assert got["status"] == 200 and got["created"] == len(rows) and got["mode"] == "full"
     assert "Ethnicity" in got["special_category_columns"]
-    assert [b.name for b in uploads.list_blobs(name_starts_with=f"{school.id}/")] == []
+    # The report is written just before the upload is deleted: wait for the deletion too.
+    wait_for(lambda: [b.name for b in uploads.list_blobs(name_starts_with=f"{school.id}/")] == [],
+             what="the upload's deletion", log=real_app.log)
     pupils = roster_of(storage, school.id)
     assert len(pupils) == len(rows)
     stored = json.dumps([dict(e) for e in storage.table(PUPILS).query_entities(
