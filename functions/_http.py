@@ -210,6 +210,7 @@ def endpoint(
     status: int = 200,
     request_content_types: tuple[str, ...] = ("application/json",),
     response_content_type: str = "application/json",
+    alternative_content_types: tuple[str, ...] = (),
     errors: tuple[int, ...] = (),
     tags: tuple[str, ...] = (),
 ) -> Callable[[Callable[[HttpCall], Any]], Callable[[HttpCall], Any]]:
@@ -226,6 +227,7 @@ def endpoint(
         status=status,
         request_content_types=request_content_types,
         response_content_type=response_content_type,
+        alternative_content_types=alternative_content_types,
         error_statuses=errors,
         tags=tags,
     )

@@ -34,7 +34,7 @@ def _render(report: SchoolReport | PartnerReport | NationalReport, query: Report
 
 @endpoint(bp, name="school_report", method="GET", route="schools/{school_id}/report",
           summary="A school's insight report (live; range in days)", roles=STAFF_ROLES, query=ReportQuery,
-          response=SchoolReport, errors=(404,), tags=TAGS)
+          response=SchoolReport, alternative_content_types=("text/csv",), errors=(404,), tags=TAGS)
 def get_school_report(call: HttpCall) -> SchoolReport | Reply:
     return _render(school_report(call.caller, call.route["school_id"], call.query), call.query, "school-report")
 
@@ -42,14 +42,15 @@ def get_school_report(call: HttpCall) -> SchoolReport | Reply:
 @endpoint(bp, name="partner_report", method="GET", route="partners/{partner_id}/report",
           summary="A partner's report over its schools (from roll-ups; range in months; small numbers hidden)",
           roles=(Role.TRUST_ADMIN, Role.PARTNER_MANAGER), query=ReportQuery, response=PartnerReport, errors=(404,),
-          tags=TAGS)
+          alternative_content_types=("text/csv",), tags=TAGS)
 def get_partner_report(call: HttpCall) -> PartnerReport | Reply:
     return _render(partner_report(call.caller, call.route["partner_id"], call.query), call.query, "partner-report")
 
 
 @endpoint(bp, name="national_report", method="GET", route="reports/national",
           summary="The national report (from roll-ups; range in months; small numbers hidden)",
-          roles=(Role.TRUST_ADMIN,), query=ReportQuery, response=NationalReport, tags=TAGS)
+          roles=(Role.TRUST_ADMIN,), query=ReportQuery, response=NationalReport,
+          alternative_content_types=("text/csv",), tags=TAGS)
 def get_national_report(call: HttpCall) -> NationalReport | Reply:
     return _render(national_report(call.caller, call.query), call.query, "national-report")
 

@@ -110,6 +110,8 @@ def _operation(endpoint: Endpoint, schemas: dict) -> dict:
             success["content"] = {endpoint.response_content_type: {"schema": _schema_ref(endpoint.response)}}
         elif endpoint.response_content_type != "application/json":
             success["content"] = {endpoint.response_content_type: {"schema": {"type": "string", "format": "binary"}}}
+        for alternative in endpoint.alternative_content_types:
+            success.setdefault("content", {})[alternative] = {"schema": {"type": "string", "format": "binary"}}
     responses: dict[str, Any] = {str(endpoint.status): success}
     statuses = set(endpoint.error_statuses)
     if endpoint.request is not None or endpoint.query is not None or params:

@@ -32,6 +32,8 @@ class Endpoint:
     status: int = 200
     request_content_types: tuple[str, ...] = ("application/json",)
     response_content_type: str = "application/json"
+    # Other media types the success answer may take (a `format=csv|pdf` query), documented as files.
+    alternative_content_types: tuple[str, ...] = ()
     error_statuses: tuple[int, ...] = ()
     tags: tuple[str, ...] = ()
 
