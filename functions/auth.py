@@ -48,7 +48,7 @@ def accept_invitation(call: HttpCall) -> identity.SignInOut:
           summary="Second step of a sign-in: a code from the authenticator app or a recovery code", roles=None,
           request=identity.ChallengeCodeIn, response=identity.TokenOut, errors=(401, 429), tags=TAGS)
 def mfa_verify(call: HttpCall) -> identity.TokenOut:
-    return identity.mfa_verify(call.body.challenge, call.body.code)
+    return identity.mfa_verify(call.body.challenge, call.body.code, client_address=call.client_address)
 
 
 @endpoint(bp, name="auth_mfa_setup", method="POST", route="auth/mfa/setup",

@@ -48,8 +48,8 @@ def create_codes(call: HttpCall) -> learning.CodeList:
 
 @endpoint(bp, name="codes_list", method="GET", route="activities/{activity_id}/codes",
           summary="An activity's stamp codes (JSON, or a printable code sheet as csv or pdf)", roles=STAFF_ROLES,
-          query=learning.CodesQuery, response=learning.CodeList, alternative_content_types=("text/csv", "application/pdf"),
-          errors=(404,), tags=TAGS)
+          query=learning.CodesQuery, response=learning.CodeList,
+          alternative_content_types=("text/csv", "application/pdf"), errors=(404,), tags=TAGS)
 def list_codes(call: HttpCall) -> learning.CodeList | Reply:
     activity, codes = learning.list_codes(call.caller, call.route["activity_id"])
     if call.query.format == "csv":

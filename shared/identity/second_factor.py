@@ -27,7 +27,8 @@ from shared.ids import parse_iso, utcnow
 from shared.mail import mailer, templates
 from shared.organisation.model import StaffMember
 from shared.organisation.store import get_staff
-from shared.security import lockout, scope
+from shared.security import lockout, scope, throttle
+from shared.security.addresses import UNKNOWN as UNKNOWN_ADDRESS
 from shared.security.principal import Principal, Role
 from shared.storage.clients import Storage, get_storage
 
@@ -61,11 +62,23 @@ def _code_is_right(storage: Storage, staff_id: str, code: str) -> tuple[bool, bo
     return factors_store.use_step(storage, staff_id, factor, step), False
 
 
-def verify(challenge: str, code: str, *, storage: Storage | None = None) -> TokenOut:
-    """The second step of a sign-in: a code from the app (each 30-second code once) or a recovery code (once)."""
+def verify(challenge: str, code: str, *, client_address: str = UNKNOWN_ADDRESS,
+           storage: Storage | None = None) -> TokenOut:
+    """The second step of a sign-in: a code from the app (each 30-second code once) or a recovery code (once).
+
+    Like a password, the attempt is counted per (person, client address) before the code is looked at, so
+    a burst of parallel guesses gets at most the free attempts evaluated; wrong codes also lock the account.
+    """
     storage = storage or get_storage()
     now = utcnow()
     principal = _challenged(challenge, CHALLENGE_VERIFY)
+    try:
+        attempt = throttle.begin(storage, lockout.SECOND_FACTOR, principal.subject_id, client_address, now=now,
+                                 message=LOCKED)
+    except TooManyAttempts:
+        audit.record(Action.SIGN_IN_LOCKED, actor_id=None, subject_ids=[principal.subject_id], storage=storage,
+                     school_id=principal.school_id, partner_id=principal.partner_id)
+        raise
     member, record = _account(storage, principal.subject_id)
     locked = lockout.locked_for(parse_iso(record.locked_until) if record.locked_until else None, now)
     if locked:
@@ -77,9 +90,10 @@ def verify(challenge: str, code: str, *, storage: Storage | None = None) -> Toke
         locked = record_failure(storage, record, now)
         audit.record(Action.SECOND_FACTOR_FAILED, actor_id=None, subject_ids=[member.id], storage=storage,
                      school_id=member.school_id, partner_id=member.partner_id)
-        if locked:
-            raise TooManyAttempts(LOCKED, retry_after_seconds=locked)
+        if locked or attempt.locks_for:
+            raise TooManyAttempts(LOCKED, retry_after_seconds=max(locked, attempt.locks_for))
         raise Unauthenticated(WRONG_CODE)
+    throttle.succeeded(storage, attempt)
     if recovery:
         audit.record(Action.RECOVERY_CODE_USED, actor_id=member.id, subject_ids=[member.id], storage=storage,
                      school_id=member.school_id, partner_id=member.partner_id)

@@ -30,6 +30,9 @@ class Policy:
 SIGN_IN = Policy("login", free_attempts=5, base_lock=timedelta(seconds=30), max_lock=timedelta(minutes=15))
 # Stamp codes: 10 attempts, then 1, 2, 4, 8 minutes, at most 15 minutes between attempts.
 CODE_GUESS = Policy("code", free_attempts=10, base_lock=timedelta(minutes=1), max_lock=timedelta(minutes=15))
+# Second-factor codes, like passwords: 5 attempts per (person, client address), then 30 s ... 15 minutes.
+SECOND_FACTOR = Policy("second-factor", free_attempts=5, base_lock=timedelta(seconds=30),
+                       max_lock=timedelta(minutes=15))
 
 
 def locked_for(locked_until: datetime | None, now: datetime) -> int:

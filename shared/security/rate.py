@@ -1,4 +1,6 @@
-"""Request allowances per hour (forgotten-password emails per address and per client address).
+"""Request allowances per hour: reset-link emails per address and per client, certificate checks and transfer
+code redemptions per client. A fixed hourly allowance of requests, not guesses at one secret with a growing
+back-off (those are `throttle`: sign-ins, stamp codes, second-factor codes).
 
 Counted *before* the work, with an ETag-conditional increment that must succeed first, so N parallel
 requests cost at most the allowance. Rows live in the `throttle` table under `<kind>-<day>` partitions

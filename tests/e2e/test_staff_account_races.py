@@ -82,3 +82,18 @@ def test_parallel_forgotten_password_requests_cost_at_most_the_allowance(api, ma
         for n in range(5)
     ])
     assert sorted(statuses) == [204] + [410] * 4
+
+
+def test_a_burst_of_wrong_codes_gets_at_most_the_free_attempts_evaluated(api):
+    manager = _manager(api)
+    anon = api.as_(None)
+    challenge = anon.post("/api/auth/login", json={"username": manager.email,
+                                                   "password": STAFF_PASSWORD}).json()["mfa_challenge"]
+    right = totp_code(manager.totp_secret)
+    wrong = f"{(int(right) + 500_000) % 1_000_000:06d}"
+    statuses = _together([
+        (lambda: anon.post("/api/auth/mfa/verify", json={"challenge": challenge, "code": wrong}).status)
+        for _ in range(20)
+    ])
+    # Each attempt is counted before the code is looked at: four are answered "wrong", the fifth locks.
+    assert statuses.count(401) <= 4 and statuses.count(429) >= 16
