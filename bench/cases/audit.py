@@ -20,11 +20,10 @@ REPEATS = 5
 
 @benchmark("audit_partitions", issue="audit", title="Audit reads with 100,000 other schools' rows on the same day")
 def audit_partitions(ctx: BenchContext) -> Result:
-    from shared.organisation.models import StaffIn
-
     from bench.fixtures import TRUST, new_partner, new_school
     from shared import audit
     from shared.ids import utcnow
+    from shared.organisation.schemas import StaffIn
     from shared.organisation.service import create_school_staff, export_staff
     from shared.security.principal import Principal, Role
     from shared.storage.names import AUDIT

@@ -17,7 +17,8 @@ from schemathesis.checks import (
 )
 
 from devhost.http_server import build_app
-from devhost.routing import http_routes
+from devhost.routing import http_routes, route_prefix
+from tests.support import HOST_JSON
 
 EXAMPLES = 5  # per operation and token: 58 operations x 2 tokens x 5 ≈ 600 requests
 SKIPPED = ("auth_logout", "auth_logout_all")
@@ -28,7 +29,8 @@ def _api_schema():
     from function_app import app
 
     # The OpenAPI document needs no storage, so it can be read while tests are collected.
-    loaded = schemathesis.openapi.from_asgi("/api/openapi.json", build_app(http_routes(app, "api"), prefix="api"))
+    prefix = route_prefix(HOST_JSON)  # "" since the Function App also serves the web client at /
+    loaded = schemathesis.openapi.from_asgi("/api/openapi.json", build_app(http_routes(app, prefix), prefix=prefix))
     for operation_id in SKIPPED:
         loaded = loaded.exclude(operation_id=operation_id)
     return loaded

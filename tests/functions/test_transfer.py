@@ -13,7 +13,7 @@ from tests.world import World, add_pupil
 
 
 def _client() -> dict[str, str]:
-    return {"x-forwarded-for": f"2001:db8::{secrets.token_hex(2)}:{secrets.token_hex(2)}"}
+    return {"x-forwarded-for": f"2001:db8:{secrets.token_hex(2)}:{secrets.token_hex(2)}::1"}
 
 
 def _earn(world: World, client, hours: int, **extra) -> None:

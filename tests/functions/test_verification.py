@@ -14,8 +14,9 @@ from tests.world import World
 
 
 def _client_headers() -> dict[str, str]:
-    # Each test is its own client, so the per-client throttle of one test does not reach another.
-    return {"x-forwarded-for": f"10.0.0.1, 2001:db8::{secrets.token_hex(2)}:{secrets.token_hex(2)}"}
+    # Each test is its own client (its own /64: IPv6 callers are counted per /64), so the per-client
+    # throttle of one test does not reach another.
+    return {"x-forwarded-for": f"10.0.0.1, 2001:db8:{secrets.token_hex(2)}:{secrets.token_hex(2)}::1"}
 
 
 def _pdf_text(pdf: bytes) -> str:
