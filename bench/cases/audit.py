@@ -22,6 +22,7 @@ REPEATS = 5
 def audit_partitions(ctx: BenchContext) -> Result:
     from bench.fixtures import TRUST, new_partner, new_school
     from shared import audit
+    from shared.compliance import audit_view
     from shared.ids import utcnow
     from shared.organisation.schemas import StaffIn
     from shared.organisation.service import create_school_staff, export_staff
@@ -43,7 +44,7 @@ def audit_partitions(ctx: BenchContext) -> Result:
                      partner_id=partner_id, storage=storage)
 
     def view():
-        return audit.view(coordinator, audit.AuditQuery(), storage=storage)
+        return audit_view(coordinator, audit.AuditQuery(), storage=storage)
 
     def export():
         return export_staff(TRUST, staff.id, storage=storage)
