@@ -4,7 +4,7 @@ import * as api from "../api.js";
 import { field, h, hours, nextId, plural, replace, s, saveBlob, shortDate } from "../dom.js";
 import { icon } from "../icons.js";
 import { COLOURS, parseStampCode } from "../stampcode.js";
-import { busy, describeError, notice, pageHeader, panel, showFieldErrors } from "./common.js";
+import { busy, describeError, notice, pageHeader, panel, showFieldErrors, sortable } from "./common.js";
 import { partner, schoolContext } from "./organisation.js";
 
 /** Where an activity list lives: a school's clubs or a partner's learning destinations. */
@@ -185,16 +185,15 @@ function codesList(initial) {
   const summary = h("p", { class: "muted", role: "status" });
   const body = h("tbody");
   const emptyState = h("p", { class: "empty" });
-  let sort = { key: "code", ascending: true };
   const SORTS = {
     code: (a, b) => a.code.localeCompare(b.code),
     used: (a, b) => Number(a.used) - Number(b.used) || SORTS.code(a, b),
   };
+  const sorting = sortable(sortSelect, { key: "code", ascending: true }, SORTS, () => draw());
   const visible = () => {
     const wanted = search.value.toUpperCase().replace(/[\s-]+/g, "");
-    const order = (a, b) => (sort.ascending ? 1 : -1) * SORTS[sort.key](a, b);
     return codes.filter((c) => (!wanted || c.code.replace(/\s+/g, "").includes(wanted))
-      && (!show.value || c.used === (show.value === "used"))).sort(order);
+      && (!show.value || c.used === (show.value === "used"))).sort(sorting.order);
   };
   const row = (c) => {
     const status = useStatus(c);
@@ -205,24 +204,10 @@ function codesList(initial) {
       h("td", { "data-label": "Status" }, h("span", { class: c.used ? "pill pill--used" : "pill" }, status.label),
         status.sub ? h("span", { class: "table__sub" }, status.sub) : null));
   };
-  const headings = [];
-  const sortHeading = (label, key) => {
-    const button = h("button", { type: "button", class: "sort" }, label);
-    const th = h("th", { scope: "col" }, button);
-    const mark = () => {
-      const active = sort.key === key;
-      th.setAttribute("aria-sort", active ? (sort.ascending ? "ascending" : "descending") : "none");
-      button.dataset.sorted = active ? (sort.ascending ? "up" : "down") : "";
-    };
-    button.addEventListener("click", () => setSort({ key, ascending: sort.key === key ? !sort.ascending : true }));
-    headings.push(mark);
-    mark();
-    return th;
-  };
   const tableWrap = h("div", { class: "table-wrap" }, h("table", { class: "table table--compact table--codes" },
     h("caption", { class: "visually-hidden" }, "Stamp codes"),
-    h("thead", {}, h("tr", {}, sortHeading("Code", "code"), h("th", { scope: "col" }, "Use"),
-      h("th", { scope: "col" }, "When"), sortHeading("Status", "used"))),
+    h("thead", {}, h("tr", {}, sorting.heading("Code", "code"), h("th", { scope: "col" }, "Use"),
+      h("th", { scope: "col" }, "When"), sorting.heading("Status", "used"))),
     body));
   const toolbar = h("div", { class: "toolbar toolbar--search" },
     field("Search codes", search, { hint: "A colour or numbers, e.g. red 24" }),
@@ -240,17 +225,6 @@ function codesList(initial) {
     emptyState.hidden = shown.length > 0;
     emptyState.textContent = codes.length ? "No codes match." : "No stamp codes yet.";
   }
-  function setSort(next) {
-    sort = next;
-    headings.forEach((m) => m());
-    const value = `${sort.key}-${sort.ascending ? "up" : "down"}`;
-    if ([...sortSelect.options].some((o) => o.value === value)) sortSelect.value = value;
-    draw();
-  }
-  sortSelect.addEventListener("change", () => {
-    const [key, direction] = sortSelect.value.split("-");
-    setSort({ key, ascending: direction === "up" });
-  });
   search.addEventListener("input", draw);
   show.addEventListener("change", draw);
   draw();

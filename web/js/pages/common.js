@@ -131,3 +131,40 @@ export function stat(label, value, hint) {
     h("span", { class: "stat__label" }, label),
     hint ? h("span", { class: "stat__hint" }, hint) : null);
 }
+
+/**
+ * Sorting a list by its column headings or by a "Sort by" menu (phones do not show the headings), kept in step:
+ * menu values are "key-up" / "key-down"; a heading carries aria-sort. `sorts` compares two items per key;
+ * `redraw` runs after every change. `order` is the comparison to sort the shown items with.
+ */
+export function sortable(menu, initial, sorts, redraw) {
+  let sort = initial;
+  const marks = [];
+  function set(next) {
+    sort = next;
+    marks.forEach((mark) => mark());
+    const value = `${sort.key}-${sort.ascending ? "up" : "down"}`;
+    if ([...menu.options].some((o) => o.value === value)) menu.value = value;
+    redraw();
+  }
+  menu.addEventListener("change", () => {
+    const [key, direction] = menu.value.split("-");
+    set({ key, ascending: direction === "up" });
+  });
+  return {
+    order: (a, b) => (sort.ascending ? 1 : -1) * sorts[sort.key](a, b),
+    heading(label, key, className) {
+      const button = h("button", { type: "button", class: "sort" }, label);
+      const th = h("th", { scope: "col", class: className || null }, button);
+      const mark = () => {
+        const active = sort.key === key;
+        th.setAttribute("aria-sort", active ? (sort.ascending ? "ascending" : "descending") : "none");
+        button.dataset.sorted = active ? (sort.ascending ? "up" : "down") : "";
+      };
+      button.addEventListener("click", () => set({ key, ascending: sort.key === key ? !sort.ascending : true }));
+      marks.push(mark);
+      mark();
+      return th;
+    },
+  };
+}

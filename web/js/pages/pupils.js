@@ -3,7 +3,7 @@
 import * as api from "../api.js";
 import { field, h, hours, longDate, nextId, plural, replace, saveBlob } from "../dom.js";
 import { icon } from "../icons.js";
-import { busy, confirm, describeError, dialog, notice, pageHeader, showFieldErrors } from "./common.js";
+import { busy, confirm, describeError, dialog, notice, pageHeader, showFieldErrors, sortable } from "./common.js";
 import { schoolContext } from "./organisation.js";
 
 const MAX_CARDS = 200; // POST /login-cards takes at most this many pupils at once
@@ -141,17 +141,16 @@ export async function pupilsPage({ schoolId }, { user }) {
   const tableWrap = h("div", { class: "table-wrap" });
 
   // Sorted by surname unless a column heading says otherwise; the heading carries aria-sort.
-  let sort = { key: "name", ascending: true };
   const SORTS = {
     name: (a, b) => a.last_name.localeCompare(b.last_name) || a.first_name.localeCompare(b.first_name),
     year: (a, b) => a.year_group - b.year_group || SORTS.name(a, b),
     hours: (a, b) => a.total_hours - b.total_hours || SORTS.name(a, b),
   };
+  const sorting = sortable(sortSelect, { key: "name", ascending: true }, SORTS, () => draw());
   const visible = () => {
     const words = search.value.toLowerCase().split(/\s+/).filter(Boolean);
     const year = yearSelect.value;
-    const order = (a, b) => (sort.ascending ? 1 : -1) * SORTS[sort.key](a, b);
-    return pupils.filter((p) => matches(p, words) && (!year || String(p.year_group) === year)).sort(order);
+    return pupils.filter((p) => matches(p, words) && (!year || String(p.year_group) === year)).sort(sorting.order);
   };
 
   function drawYears() {
@@ -276,37 +275,12 @@ export async function pupilsPage({ schoolId }, { user }) {
   });
 
   const emptyState = h("p", { class: "empty" });
-  const headings = [];
-  function setSort(next) {
-    sort = next;
-    headings.forEach((m) => m());
-    const value = `${sort.key}-${sort.ascending ? "up" : "down"}`;
-    if ([...sortSelect.options].some((o) => o.value === value)) sortSelect.value = value;
-    draw();
-  }
-  sortSelect.addEventListener("change", () => {
-    const [key, direction] = sortSelect.value.split("-");
-    setSort({ key, ascending: direction === "up" });
-  });
-  function sortHeading(label, key, className) {
-    const button = h("button", { type: "button", class: "sort" }, label);
-    const th = h("th", { scope: "col", class: className || null }, button);
-    const mark = () => {
-      const active = sort.key === key;
-      th.setAttribute("aria-sort", active ? (sort.ascending ? "ascending" : "descending") : "none");
-      button.dataset.sorted = active ? (sort.ascending ? "up" : "down") : "";
-    };
-    button.addEventListener("click", () => setSort({ key, ascending: sort.key === key ? !sort.ascending : true }));
-    headings.push(mark);
-    mark();
-    return th;
-  }
   replace(tableWrap, h("table", { class: "table table--pupils" },
     h("caption", { class: "visually-hidden" }, "Pupils"),
     h("thead", {}, h("tr", {},
       h("th", { scope: "col", class: "table__check" }, h("span", { class: "visually-hidden" }, "Selected")),
-      sortHeading("Name", "name"), sortHeading("Year", "year"), h("th", { scope: "col" }, "Username"),
-      sortHeading("Hours", "hours", "num"),
+      sorting.heading("Name", "name"), sorting.heading("Year", "year"), h("th", { scope: "col" }, "Username"),
+      sorting.heading("Hours", "hours", "num"),
       h("th", { scope: "col" }, h("span", { class: "visually-hidden" }, "Actions")))),
     body));
   drawYears();
