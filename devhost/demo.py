@@ -15,7 +15,7 @@ from datetime import date
 import pyotp
 from azure.core.exceptions import ResourceExistsError, ResourceNotFoundError
 
-from shared.credentials.logins import login_key
+from shared.credentials.logins_store import login_key
 from shared.credentials.passwords import hash_password
 from shared.identity import second_factor
 from shared.identity.service import set_password

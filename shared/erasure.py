@@ -15,7 +15,7 @@ from shared import audit, due_dates
 from shared.achievements import revocations_store as revocations
 from shared.achievements import store as verifications
 from shared.audit import Action
-from shared.credentials.logins import delete_login, login_key
+from shared.credentials.logins_store import delete_login, login_key
 from shared.learning import store as learning_store
 from shared.organisation.access import visible_school
 from shared.organisation.model import School

@@ -51,7 +51,7 @@ def identity_login(ctx: BenchContext) -> Result:
     from argon2.exceptions import VerifyMismatchError
 
     from bench.fixtures import TRUST, new_coordinator, new_partner, school_with_pupils
-    from shared.credentials.logins import login_key, read_login
+    from shared.credentials.logins_store import login_key, read_login
     from shared.credentials.passwords import hasher
     from shared.errors import TooManyAttempts, Unauthenticated
     from shared.identity.service import authenticate, login

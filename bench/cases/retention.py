@@ -106,7 +106,7 @@ def _learning_rows(pupil: Pupil) -> list[dict]:
 
 
 def _seed_school(storage: Storage, school_index: int, school_id: str, prepared: int) -> list[Pupil]:
-    from shared.credentials.logins import LoginRecord, login_key
+    from shared.credentials.logins_store import LoginRecord, login_key
     from shared.ids import iso, utcnow
     from shared.roster.store import pupil_entity
     from shared.security.principal import Role

@@ -1,7 +1,8 @@
 """Sign-in: passwords and SSO to tokens, refresh, sign-out, session revocation, and the caller's profile.
 
 - `service`: sign-in, refresh, logout, invitation acceptance, `authenticate`; `sso`: Microsoft Entra ID sign-in.
-- `sessions`: refresh-token families (one owner of `refreshtokens`) and the per-person session version.
+- `sessions`: refresh-token families (rows in `sessions_store`, the one owner of `refreshtokens`) and the
+  per-person session version.
 - `tokens`: access tokens; `subjects`: the person behind a token. The attempt throttle and its back-off are
   `shared.security` (`throttle`, `lockout`), also used by stamp-code guessing.
 Login rows, passwords and usernames are `shared.credentials` (below organisation and roster, which use them).

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from shared import audit, background
 from shared.audit import Action
-from shared.credentials.logins import login_key, read_login
+from shared.credentials.logins_store import login_key, read_login
 from shared.credentials.passwords import check_staff_password, hash_password, verify_password
 from shared.errors import FieldError, Gone, InvalidRequest, TooManyAttempts, Unauthenticated
 from shared.identity import resets_store, sessions

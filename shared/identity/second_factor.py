@@ -10,7 +10,7 @@ from __future__ import annotations
 from shared import audit
 from shared.audit import Action
 from shared.credentials import factors_store
-from shared.credentials.logins import LoginRecord, login_key, read_login
+from shared.credentials.logins_store import LoginRecord, login_key, read_login
 from shared.errors import Conflict, FieldError, InvalidRequest, TooManyAttempts, Unauthenticated
 from shared.identity import sessions, totp
 from shared.identity.schemas import MfaSetupOut, MfaStatusOut, RecoveryCodesOut, SignedInWithCodesOut, TokenOut

@@ -12,15 +12,15 @@ from datetime import datetime
 
 from shared import audit, due_dates
 from shared.audit import Action
-from shared.credentials.logins import LoginRecord, login_key, read_login, save_login
+from shared.credentials.logins_store import LoginRecord, login_key, read_login, save_login
 from shared.credentials.passwords import check_staff_password, hash_password, needs_rehash, verify_password
 from shared.errors import ConcurrencyConflict, TooManyAttempts, Unauthenticated
-from shared.identity import sessions, totp
+from shared.identity import sessions, sessions_store, totp
 from shared.identity.schemas import MeOut, SignInOut, TokenOut, UserOut
 from shared.identity.subjects import display_name_of, profile
 from shared.identity.tokens import CHALLENGE_MINUTES, issue_access_token, issue_challenge, verify_access_token
 from shared.ids import iso, parse_iso, utcnow
-from shared.organisation import invitations
+from shared.organisation import invitations_store
 from shared.organisation.service import activate_staff
 from shared.security import lockout, throttle
 from shared.security.addresses import UNKNOWN as UNKNOWN_ADDRESS
@@ -207,7 +207,7 @@ def refresh(refresh_token: str, *, storage: Storage | None = None) -> TokenOut:
     row = sessions.person_row(storage, p)
     if row is None or row.get("erasing") or sessions.version_of(row) != p.session_version:
         # Deleted, or every session was revoked (password reset, sign out everywhere) after this one began.
-        sessions.revoke(storage, family.partition, family.family_id)
+        sessions_store.revoke(storage, family)
         raise Unauthenticated(sessions.ENDED)
     settings = get_settings()
     return TokenOut(
@@ -264,10 +264,10 @@ def set_password(storage: Storage, key: str, password_hash: str) -> LoginRecord:
 def accept_invitation(token: str, password: str, *, storage: Storage | None = None) -> SignInOut:
     storage = storage or get_storage()
     now = utcnow()
-    staff = invitations.peek(storage, token, now=now)
+    staff = invitations_store.peek(storage, token, now=now)
     check_staff_password(password, email=staff.email)
     password_hash = hash_password(password)
-    invitations.consume(storage, token, now=now)
+    invitations_store.consume(storage, token, now=now)
     record = set_password(storage, login_key(staff.email), password_hash)
     if note_staff_sign_in(storage, record, now):
         save_login_best_effort(storage, record)

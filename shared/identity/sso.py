@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import json
 import logging
 import warnings
 from collections.abc import Mapping
@@ -18,22 +17,20 @@ from typing import Any
 
 import jwt
 import msal
-from azure.data.tables import UpdateMode
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared import audit
 from shared.audit import Action
-from shared.credentials.logins import LoginRecord, login_key, read_login
+from shared.credentials.logins_store import LoginRecord, login_key, read_login
 from shared.errors import ConcurrencyConflict, InvalidRequest, NotFound, ServiceUnavailable, Unauthenticated
+from shared.identity import sso_store
 from shared.identity.schemas import TokenOut
 from shared.identity.service import issue_tokens, note_staff_sign_in, save_login_best_effort
-from shared.ids import digest, iso, parse_iso, utcnow
+from shared.ids import utcnow
 from shared.organisation.service import activate_staff
 from shared.security.principal import STAFF_ROLES
 from shared.settings import Settings, get_settings
 from shared.storage.clients import Storage, get_storage
-from shared.storage.names import SSO_FLOWS
-from shared.storage.tables import etag_of, get_entity, update_if_match
 
 log = logging.getLogger(__name__)
 
@@ -121,46 +118,14 @@ def _redirect_uri(settings: Settings) -> str:
     return settings.sso_redirect_uri or settings.public_base_url.rstrip("/") + CALLBACK_PATH
 
 
-# --- pending flows --------------------------------------------------------------------------------
-# One row per started sign-in: PartitionKey the UTC day it expires (retention drops whole days), RowKey
-# the hash of its state, so a leaked table row cannot be matched to a callback URL.
-
-def _day(at: datetime) -> str:
-    return at.strftime("%Y-%m-%d")
-
-
-def _save_flow(storage: Storage, flow: dict, now: datetime) -> None:
-    expires = now + FLOW_LIFETIME
-    kept = {k: v for k, v in flow.items() if k != "auth_uri"}
-    storage.table(SSO_FLOWS).create_entity(
-        {"PartitionKey": _day(expires), "RowKey": digest(flow["state"]), "flow": json.dumps(kept),
-         "expires_at": iso(expires)}
-    )
-
+# --- pending flows (rows in `sso_store`) -----------------------------------------------------------
 
 def _take_flow(storage: Storage, state: str, now: datetime) -> dict:
-    """The flow of `state`, exactly once: a conditional overwrite claims it, so a racing replay loses."""
-    table = storage.table(SSO_FLOWS)
-    row_key = digest(state)
-    # A live flow expires today or within FLOW_LIFETIME from now, so at most two days can hold it.
-    row = None
-    for day in sorted({_day(now), _day(now + FLOW_LIFETIME)}):
-        row = get_entity(table, day, row_key)
-        if row is not None:
-            break
-    if row is None:
+    """The flow of `state`, exactly once; FLOW_GONE when unknown, already taken, or expired."""
+    pending = sso_store.take(storage, state, now=now, lifetime=FLOW_LIFETIME)
+    if pending is None or pending.expires_at <= now:
         raise Unauthenticated(FLOW_GONE)
-    partition = row["PartitionKey"]
-    try:
-        # Deleting cannot claim: the Table service ignores If-Match on a missing entity, so two deletes both "win".
-        update_if_match(table, {"PartitionKey": partition, "RowKey": row_key, "used_at": iso(now)}, etag_of(row),
-                        mode=UpdateMode.REPLACE)
-    except ConcurrencyConflict:
-        raise Unauthenticated(FLOW_GONE) from None
-    table.delete_entity(partition, row_key)
-    if parse_iso(row["expires_at"]) <= now:
-        raise Unauthenticated(FLOW_GONE)
-    return json.loads(row["flow"])
+    return pending.flow
 
 
 # --- the ID token ---------------------------------------------------------------------------------
@@ -204,7 +169,7 @@ def start_sign_in(*, storage: Storage | None = None) -> str:
     settings = _settings()
     storage = storage or get_storage()
     flow = _client(settings).initiate_auth_code_flow(scopes=SCOPES, redirect_uri=_redirect_uri(settings))
-    _save_flow(storage, flow, utcnow())
+    sso_store.save(storage, flow, expires_at=utcnow() + FLOW_LIFETIME)
     return flow["auth_uri"]
 
 

@@ -1,7 +1,7 @@
 """Partners, schools and staff accounts, and the tenancy check.
 
 - `access`: the one tenancy check (`visible_partner`, `visible_school`, `visible_staff`), or the 404.
-- `store`: the one owner of `partners`, `schools`, `staff`; `invitations`: of `invitations`.
+- `store`: the one owner of `partners`, `schools`, `staff`; `invitations_store`: of `invitations`.
 - `service`: create, list, read, rectify, delete; `model`: domain records; `schemas`: API requests and responses.
 This module's names are the entry points `functions/` uses.
 """

@@ -7,12 +7,12 @@ from datetime import date
 
 from shared import audit, due_dates
 from shared.audit import Action
-from shared.credentials import factors_store, logins
-from shared.credentials.logins import LoginRecord, login_key
+from shared.credentials import factors_store, logins_store
+from shared.credentials.logins_store import LoginRecord, login_key
 from shared.errors import Conflict, FieldError
 from shared.ids import iso, new_id, utcnow
 from shared.mail import mailer, templates
-from shared.organisation import invitations, store
+from shared.organisation import invitations_store, store
 from shared.organisation.access import visible_partner, visible_school, visible_staff
 from shared.organisation.model import DobPolicy, Partner, School, StaffMember, StaffStatus
 from shared.organisation.schemas import (
@@ -137,15 +137,15 @@ def _create_staff(
         key=login_key(member.email), subject_id=member.id, role=role, display_name=member.nickname,
         school_id=school_id, partner_id=partner_id, inactive_due=first_due,
     )
-    if not logins.create_login(storage, login):
+    if not logins_store.create_login(storage, login):
         store.delete_staff(storage, member.id)
         raise Conflict(EMAIL_TAKEN, errors=[FieldError(field="email", message=EMAIL_TAKEN)])
     due_dates.schedule_staff_check(storage, member.id, first_due)
     store.put_staff_listing(storage, member)
-    token, expires = invitations.create(storage, member.id, days=get_settings().invitation_days, now=now)
+    token, expires = invitations_store.create(storage, member.id, days=get_settings().invitation_days, now=now)
     audit.record(Action.STAFF_CREATED, actor_id=caller.subject_id, subject_ids=[member.id], storage=storage,
                  school_id=school_id, partner_id=partner_id)
-    url = invitations.invitation_url(get_settings().public_base_url, token)
+    url = invitations_store.invitation_url(get_settings().public_base_url, token)
     emailed = mailer.send(templates.invitation(member.email, member.nickname, url, expires))
     return StaffCreatedOut(
         **staff_out(member).model_dump(), invitation_url=url, invitation_expires_at=iso(expires),
@@ -220,7 +220,7 @@ def rectify_staff(caller: Principal, staff_id: str, body: StaffPatch, *, storage
             changes.pop(required)
     updated = replace(member, **changes)
     old_key, new_key = login_key(member.email), login_key(updated.email)
-    old_login = logins.read_login(storage, old_key)
+    old_login = logins_store.read_login(storage, old_key)
     if new_key != old_key:
         # A new email is a new sign-in name: claim it first (uniqueness), then release the old one.
         moved = old_login or LoginRecord(
@@ -228,14 +228,14 @@ def rectify_staff(caller: Principal, staff_id: str, body: StaffPatch, *, storage
             school_id=member.school_id, partner_id=member.partner_id,
         )
         moved.key, moved.display_name = new_key, updated.nickname
-        if not logins.create_login(storage, moved):
+        if not logins_store.create_login(storage, moved):
             raise Conflict(EMAIL_TAKEN, errors=[FieldError(field="email", message=EMAIL_TAKEN)])
         store.update_staff(storage, updated, etag)
-        logins.delete_login(storage, old_key)
+        logins_store.delete_login(storage, old_key)
     else:
         store.update_staff(storage, updated, etag)
         if old_login is not None and old_login.display_name != updated.nickname:
-            logins.set_display_name(storage, old_key, updated.nickname)
+            logins_store.set_display_name(storage, old_key, updated.nickname)
     audit.record(Action.STAFF_RECTIFIED, actor_id=caller.subject_id, subject_ids=[member.id], storage=storage,
                  school_id=member.school_id, partner_id=member.partner_id)
     return staff_out(updated)
@@ -248,7 +248,7 @@ def export_staff(caller: Principal, staff_id: str, *, storage: Storage | None = 
     # A subject access export is for the person, their manager and the Trust, not for colleagues.
     scope.require_change(scope.manages_staff(caller, member.id, member.role, member.partner_id),
                          "Ask your partner manager for a colleague's records.")
-    login = logins.read_login(storage, login_key(member.email))
+    login = logins_store.read_login(storage, login_key(member.email))
     today = utcnow().date()
     recent = audit.entries(audit.subject_scope(member.partner_id, member.school_id),
                            start=date.fromordinal(today.toordinal() - audit.MAX_DAYS + 1), end=today,
@@ -272,9 +272,9 @@ def export_staff(caller: Principal, staff_id: str, *, storage: Storage | None = 
 def erase_staff_member(storage: Storage, member: StaffMember) -> None:
     """Everything that names the person goes: login row (email, hash), second factor, pending invitation,
     staff rows. Idempotent."""
-    logins.delete_login(storage, login_key(member.email))
+    logins_store.delete_login(storage, login_key(member.email))
     factors_store.remove_all(storage, member.id)
-    invitations.forget(storage, member.id)
+    invitations_store.forget(storage, member.id)
     store.delete_staff_rows(storage, member)
 
 
@@ -305,8 +305,8 @@ def resend_invitation(caller: Principal, staff_id: str, *, storage: Storage | No
     )
     if member.status is not StaffStatus.INVITED:
         raise Conflict("This person has already set up their account; they can use \"Forgotten your password?\".")
-    token, expires = invitations.reissue(storage, member.id, days=get_settings().invitation_days, now=utcnow())
-    url = invitations.invitation_url(get_settings().public_base_url, token)
+    token, expires = invitations_store.reissue(storage, member.id, days=get_settings().invitation_days, now=utcnow())
+    url = invitations_store.invitation_url(get_settings().public_base_url, token)
     emailed = mailer.send(templates.invitation(member.email, member.nickname, url, expires, resent=True))
     audit.record(Action.INVITATION_RESENT, actor_id=caller.subject_id, subject_ids=[member.id], storage=storage,
                  school_id=member.school_id, partner_id=member.partner_id)

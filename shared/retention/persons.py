@@ -16,7 +16,7 @@ from datetime import date
 
 from shared import audit, due_dates
 from shared.audit import Action
-from shared.credentials.logins import login_key, read_login
+from shared.credentials.logins_store import login_key, read_login
 from shared.due_dates import DueRow
 from shared.erasure import erase_pupil_everywhere
 from shared.errors import ConcurrencyConflict
@@ -25,7 +25,7 @@ from shared.organisation import store as org_store
 from shared.organisation.model import School, StaffMember
 from shared.organisation.service import erase_staff_member
 from shared.retention import policy
-from shared.retention.runs import Category
+from shared.retention.model import Category
 from shared.retention.sweep import ItemGuard, Sweep, SweepAborted
 from shared.roster.store import Pupil, get_pupil, pupil_from, pupil_rows
 

@@ -9,7 +9,10 @@ from datetime import datetime
 
 from shared.ids import iso, utcnow
 from shared.retention import expired, persons
-from shared.retention.runs import Lease, LeaseLost, RetentionRunReport, RunJournal, RunStatus, run_key
+from shared.retention.errors import LeaseLost
+from shared.retention.model import RetentionRunReport, RunStatus
+from shared.retention.runs import Lease, RunJournal
+from shared.retention.runs_store import run_key
 from shared.retention.sweep import Budget, Sweep, SweepAborted
 from shared.settings import get_settings
 from shared.storage.clients import Storage, get_storage

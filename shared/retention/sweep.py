@@ -10,7 +10,8 @@ from datetime import date, datetime
 
 from shared.organisation import store as org_store
 from shared.organisation.model import School
-from shared.retention.runs import LeaseLost, RunJournal
+from shared.retention.errors import LeaseLost
+from shared.retention.runs import RunJournal
 from shared.settings import Settings
 from shared.storage.clients import Storage
 

@@ -9,8 +9,8 @@ from dataclasses import replace
 
 from shared import audit
 from shared.audit import Action
-from shared.credentials import SESSION_VERSION, logins
-from shared.credentials.logins import LoginRecord, login_key
+from shared.credentials import SESSION_VERSION, logins_store
+from shared.credentials.logins_store import LoginRecord, login_key
 from shared.credentials.passwords import generate_pupil_password, hash_password
 from shared.credentials.usernames import new_username
 from shared.errors import ConcurrencyConflict, FieldError, InvalidRequest, NotFound
@@ -89,7 +89,7 @@ def rectify_pupil(
         updated = replace(updated, restricted=restricted)
     update_pupil(storage, updated, etag)
     if updated.first_name != pupil.first_name and pupil.has_login:
-        logins.set_display_name(storage, login_key(pupil.username), updated.first_name)
+        logins_store.set_display_name(storage, login_key(pupil.username), updated.first_name)
     _audit(Action.PUPIL_RECTIFIED, caller, school, [pupil.id], storage)
     if restricted is not None and restricted != pupil.restricted:
         _audit(Action.PUPIL_RESTRICTED, caller, school, [pupil.id], storage)
@@ -116,13 +116,13 @@ def _claim_login(storage: Storage, school: School, pupil: Pupil, etag: str, pass
             key=login_key(claimed.username), subject_id=claimed.id, role=Role.PUPIL, display_name=claimed.first_name,
             school_id=school.id, partner_id=school.partner_id, password_hash=password_hash,
         )
-        if not logins.create_login(storage, record):
-            existing = logins.read_login(storage, record.key)
+        if not logins_store.create_login(storage, record):
+            existing = logins_store.read_login(storage, record.key)
             if existing is None or existing.subject_id != claimed.id:
                 raise ConcurrencyConflict("The username is another pupil's.")
             existing.password_hash = password_hash
             existing.failed_count, existing.last_failed_at, existing.locked_until = 0, None, None
-            logins.overwrite_login(storage, existing)
+            logins_store.overwrite_login(storage, existing)
         return current
 
     retry_on_conflict(rename, lambda current: current, claim, attempts=USERNAME_CLAIM_ATTEMPTS, first=state,

@@ -1,4 +1,4 @@
-"""Counting attempts so that the count holds under concurrency (the `throttle` table's one owner).
+"""Counting attempts so that the count holds under concurrency (the rows are `throttle_store`'s).
 
 An attempt is counted *before* the work it guards (an Argon2 verification, a code look-up): an insert,
 or a write under the row's ETag, must succeed first. N parallel attempts are therefore serialised on one
@@ -9,8 +9,7 @@ Counts are per (account, client address), so guessing a name from one address lo
 out and the real user elsewhere still signs in. Known and unknown names use the same rows and rules, so
 neither the answers nor the number of storage requests say whether a name exists.
 
-Rows: PK "<kind>-<UTC day>", RK hash of (kind, key, address); no name, code or address is stored. The
-retention timer drops past days.
+No name, code or address is stored (`throttle_store` keeps hashes); the retention timer drops past days.
 """
 
 from __future__ import annotations
@@ -19,11 +18,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from shared.errors import ConcurrencyConflict, TooManyAttempts
-from shared.ids import digest, iso, parse_iso
+from shared.security import throttle_store
 from shared.security.lockout import Policy, locked_for
 from shared.storage.clients import Storage
-from shared.storage.names import THROTTLE
-from shared.storage.tables import Entity, create_if_absent, get_entity, update_if_match
 
 WRITE_ATTEMPTS = 12
 # When the row is too contended to count an attempt, the attempt is refused (fail closed) with a short wait.
@@ -32,48 +29,42 @@ BUSY_RETRY_SECONDS = 1
 
 @dataclass(frozen=True)
 class Attempt:
-    partition: str
-    row_key: str
+    row: throttle_store.RowId
     count: int
     locks_for: int  # seconds the key is locked from now on (0 while attempts are free)
 
 
-def _keys(policy: Policy, key: str, address: str, now: datetime) -> tuple[str, str]:
-    return f"{policy.kind}-{now:%Y-%m-%d}", digest(f"{policy.kind}:{key}|{address}")
-
-
-def _entity(policy: Policy, pk: str, rk: str, count: int, now: datetime) -> Entity:
+def _until(policy: Policy, count: int, now: datetime) -> datetime | None:
     lock = policy.lock_after(count)
-    return {"PartitionKey": pk, "RowKey": rk, "attempts": count, "last_at": iso(now),
-            "locked_until": iso(now + lock) if lock else ""}
+    return now + lock if lock else None
 
 
 def begin(storage: Storage, policy: Policy, key: str, address: str, *, now: datetime, message: str) -> Attempt:
     """Count one attempt (usually one insert), or raise TooManyAttempts with Retry-After while locked."""
-    table = storage.table(THROTTLE)
-    pk, rk = _keys(policy, key, address, now)
+    row = throttle_store.attempts_row(policy.kind, key, address, now)
+    first = Attempt(row, 1, locked_for(now + policy.lock_after(1), now))
     # The first attempt of the day is an insert; only a key already counted today is read.
-    if create_if_absent(table, _entity(policy, pk, rk, 1, now)):
-        return Attempt(pk, rk, 1, locked_for(now + policy.lock_after(1), now))
+    if throttle_store.insert_attempts(storage, row, 1, now=now, locked_until=_until(policy, 1, now)):
+        return first
     for _ in range(WRITE_ATTEMPTS):
-        row = get_entity(table, pk, rk)
-        if row is None:
-            if create_if_absent(table, _entity(policy, pk, rk, 1, now)):
-                return Attempt(pk, rk, 1, locked_for(now + policy.lock_after(1), now))
+        counted = throttle_store.read_attempts(storage, row)
+        if counted is None:
+            if throttle_store.insert_attempts(storage, row, 1, now=now, locked_until=_until(policy, 1, now)):
+                return first
             continue
-        until = parse_iso(row["locked_until"]) if row.get("locked_until") else None
-        wait = locked_for(until, now)
+        wait = locked_for(counted.locked_until, now)
         if wait:
             raise TooManyAttempts(message, retry_after_seconds=wait)
-        count = int(row.get("attempts") or 0) + 1
+        count = counted.count + 1
         try:
-            update_if_match(table, _entity(policy, pk, rk, count, now), row.metadata["etag"])
+            throttle_store.replace_attempts(storage, row, count, now=now, locked_until=_until(policy, count, now),
+                                            etag=counted.etag)
         except ConcurrencyConflict:
             continue
-        return Attempt(pk, rk, count, locked_for(now + policy.lock_after(count), now))
+        return Attempt(row, count, locked_for(now + policy.lock_after(count), now))
     raise TooManyAttempts(message, retry_after_seconds=BUSY_RETRY_SECONDS)
 
 
 def succeeded(storage: Storage, attempt: Attempt) -> None:
     """The attempt was right (the password, a real code): forget the count."""
-    storage.table(THROTTLE).delete_entity(attempt.partition, attempt.row_key)  # a missing row is no error
+    throttle_store.clear_attempts(storage, attempt.row)

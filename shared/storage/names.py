@@ -1,24 +1,26 @@
 """Every table and blob container the app owns, so they can be created up front.
 
 Each table has one owning store module (named beside it), the only code that knows its keys and row format.
+Expired rows of the day-partitioned tables (and of `throttle`) are dropped by retention.expired_store, which
+finds them by partition range, reading their keys only.
 """
 
 PARTNERS = "partners"  # organisation.store
 SCHOOLS = "schools"  # organisation.store
 STAFF = "staff"  # organisation.store
-LOGINS = "logins"  # credentials.logins
-INVITATIONS = "invitations"  # organisation.invitations
-REFRESH_TOKENS = "refreshtokens"  # identity.sessions
-THROTTLE = "throttle"  # credentials.logins, security.rate, achievements.throttle; retention.expired sweeps
+LOGINS = "logins"  # credentials.logins_store
+INVITATIONS = "invitations"  # organisation.invitations_store
+REFRESH_TOKENS = "refreshtokens"  # identity.sessions_store
+THROTTLE = "throttle"  # security.throttle_store
 AUDIT = "audit"  # audit
 PUPILS = "pupils"  # roster.store (pupil rows); learning.store (learning rows and fields)
 ACTIVITIES = "activities"  # learning.store
 CODES = "stampcodes"  # learning.store
 DUE = "duedates"  # due_dates
-RETENTION_RUNS = "retentionruns"  # retention.runs
+RETENTION_RUNS = "retentionruns"  # retention.runs_store
 SCHOOL_STATS = "schoolstats"  # reports.store
 VOCABULARY = "vocabulary"  # learning.store
-SSO_FLOWS = "ssoflows"  # identity.sso
+SSO_FLOWS = "ssoflows"  # identity.sso_store
 PASSWORD_RESETS = "passwordresets"  # identity.resets_store
 SECOND_FACTORS = "secondfactors"  # credentials.factors_store
 ALERTS = "alerts"  # alerts.store

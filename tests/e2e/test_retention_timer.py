@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from shared.ids import digest, iso, parse_iso
-from shared.retention.runs import RUN_PK
+from shared.retention.runs_store import RUN_PK
 from shared.storage.names import INVITATIONS, RETENTION_RUNS
 from shared.storage.tables import get_entity
 

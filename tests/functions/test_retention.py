@@ -21,10 +21,10 @@ from azure.storage.blob import BlobServiceClient
 
 import functions.retention as retention_trigger
 from devhost.routing import functions_of
-from shared.credentials.logins import login_key, login_keys
+from shared.credentials.logins_store import login_key, login_keys
 from shared.ids import clock_moved, utcnow
 from shared.retention import RetentionRunReport
-from shared.retention.runs import RUN_PK
+from shared.retention.runs_store import RUN_PK
 from shared.roster.rules import la_numbers
 from shared.storage.clients import get_storage
 from shared.storage.names import (

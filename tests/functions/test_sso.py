@@ -13,7 +13,7 @@ import pytest
 
 from shared import audit
 from shared.audit import Action
-from shared.credentials.logins import LoginRecord, login_key, read_login
+from shared.credentials.logins_store import LoginRecord, login_key, read_login
 from shared.identity import sso
 from shared.ids import clock_moved, new_id, utcnow
 from shared.security.principal import Role

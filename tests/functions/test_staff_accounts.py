@@ -301,7 +301,7 @@ def test_asking_for_a_reset_link_does_the_same_storage_work_for_known_and_unknow
 
 
 def test_deleting_a_staff_member_removes_their_second_factor_and_pending_invitation(world, storage):
-    from shared.organisation.invitations import CURRENT_PK
+    from shared.organisation.invitations_store import CURRENT_PK
     from shared.storage.names import INVITATIONS, SECOND_FACTORS
 
     manager = _new_manager(world)

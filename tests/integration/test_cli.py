@@ -1,5 +1,5 @@
 from shared.cli import main
-from shared.credentials.logins import login_key, read_login
+from shared.credentials.logins_store import login_key, read_login
 
 
 def test_bootstrap_admin_creates_a_trust_admin_and_prints_a_one_time_link(azurite, storage, capsys):

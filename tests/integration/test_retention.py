@@ -13,17 +13,19 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from shared import due_dates
-from shared.credentials.logins import login_key, login_keys
+from shared.credentials.logins_store import login_key, login_keys
 from shared.identity import resets_store, sessions
 from shared.identity.service import accept_invitation, login
 from shared.ids import clock_moved, digest, iso, utcnow
 from shared.learning.store import AWARD, learning_key
-from shared.organisation import invitations
+from shared.organisation import invitations_store
 from shared.organisation import store as org_store
 from shared.organisation.schemas import PartnerIn, SchoolIn, SchoolPatch, StaffIn
 from shared.organisation.service import create_partner, create_school, create_school_staff, delete_staff, update_school
 from shared.retention import Category, RetentionErrors, RunStatus, latest_run, persons, policy, run_retention, runs
-from shared.retention.runs import LEASE_PK, LEASE_RK, RUN_PK, LeaseLost, RunJournal
+from shared.retention.errors import LeaseLost
+from shared.retention.runs import RunJournal
+from shared.retention.runs_store import LEASE_PK, LEASE_RK, RUN_PK
 from shared.roster.formats import JSON_CONTENT_TYPE
 from shared.roster.ingest import sync_school
 from shared.roster.pupils import reset_password
@@ -371,8 +373,8 @@ def test_a_staff_member_who_signed_in_since_has_a_stale_row_that_is_removed(stor
 def test_expired_partitions_are_dropped_and_current_ones_kept(store):
     now = utcnow()
     today = now.date()
-    invitations.create(store, "stf_old", days=7, now=now - 10 * DAY)
-    invitations.create(store, "stf_new", days=7, now=now)
+    invitations_store.create(store, "stf_old", days=7, now=now - 10 * DAY)
+    invitations_store.create(store, "stf_new", days=7, now=now)
     member = Principal(subject_id="stf_someone", role=Role.SCHOOL_STAFF, school_id="sch_x", partner_id="ptn_x")
     sessions.start(store, member, days=14, now=now - 20 * DAY)
     sessions.start(store, member, days=14, now=now)
@@ -403,7 +405,7 @@ def test_expired_partitions_are_dropped_and_current_ones_kept(store):
     def partitions(name: str) -> set[str]:
         return {e["PartitionKey"] for e in store.table(name).list_entities()}
 
-    assert partitions(INVITATIONS) == {(today + 7 * DAY).isoformat(), invitations.CURRENT_PK}
+    assert partitions(INVITATIONS) == {(today + 7 * DAY).isoformat(), invitations_store.CURRENT_PK}
     assert partitions(REFRESH_TOKENS) == {(today + 14 * DAY).isoformat(), today.isoformat()}
     assert partitions(SSO_FLOWS) == {today.isoformat()}
     assert partitions(THROTTLE) == {f"login-{today}", f"login-{today - DAY}", "nodate"}
@@ -544,7 +546,7 @@ def test_a_failing_item_is_counted_by_type_the_rest_is_done_and_the_next_run_ret
 
 def test_a_sweep_whose_items_keep_failing_gives_up_and_the_other_sweeps_still_run(store, monkeypatch):
     school_id, leavers = _leavers(store, 8)
-    invitations.create(store, "stf_x", days=7, now=utcnow())
+    invitations_store.create(store, "stf_x", days=7, now=utcnow())
     monkeypatch.setattr(persons, "erase_pupil_everywhere", raises(RuntimeError()))
     with clock_moved(31 * DAY):
         report = run_retention(storage=store)

@@ -6,7 +6,7 @@ one entity-group transaction; uniqueness still by insert conflict), RK = hash of
 The row carries what a sign-in needs in one point read: the hash, role, scope ids, whether the person
 has a second factor, and the lockout of codes typed after the password (second factor, reset codes).
 Password attempts are counted in `throttle`, per name and client address, before Argon2 runs.
-This module is the only code that reads or writes `logins`.
+This module is the only code that reads or writes `logins`; `login_key` is how a typed name is compared.
 """
 
 from __future__ import annotations
