@@ -3,7 +3,7 @@
 import azure.functions as func
 
 from functions._http import HttpCall, endpoint
-from shared import organisation
+from shared import organisation, school_settings
 from shared.api.spec import Reply
 from shared.security.principal import STAFF_ROLES, Role
 
@@ -64,7 +64,7 @@ def get_school(call: HttpCall) -> organisation.SchoolOut:
           roles=STAFF_ROLES, request=organisation.SchoolPatch, response=organisation.SchoolOut, errors=(404,),
           tags=TAGS)
 def update_school(call: HttpCall) -> organisation.SchoolOut:
-    return organisation.update_school(call.caller, call.route["school_id"], call.body)
+    return school_settings.update_school(call.caller, call.route["school_id"], call.body)
 
 
 @endpoint(bp, name="school_staff_create", method="POST", route="schools/{school_id}/staff",

@@ -36,7 +36,6 @@ from shared.organisation.service import (
     list_schools,
     rectify_staff,
     resend_invitation,
-    update_school,
 )
 
 __all__ = [
@@ -67,5 +66,4 @@ __all__ = [
     "list_schools",
     "rectify_staff",
     "resend_invitation",
-    "update_school",
 ]

@@ -14,7 +14,7 @@ from shared.ids import iso, new_id, utcnow
 from shared.mail import mailer, templates
 from shared.organisation import invitations_store, store
 from shared.organisation.access import visible_partner, visible_school, visible_staff
-from shared.organisation.model import DobPolicy, Partner, School, StaffMember, StaffStatus
+from shared.organisation.model import Partner, School, StaffMember, StaffStatus
 from shared.organisation.schemas import (
     InvitationOut,
     PartnerIn,
@@ -32,7 +32,6 @@ from shared.organisation.schemas import (
     school_out,
     staff_out,
 )
-from shared.roster import store as roster_store
 from shared.security import scope
 from shared.security.principal import Principal, Role
 from shared.settings import get_settings
@@ -85,6 +84,8 @@ def get_school(caller: Principal, school_id: str, *, storage: Storage | None = N
 
 
 def update_school(caller: Principal, school_id: str, body: SchoolPatch, *, storage: Storage | None = None) -> SchoolOut:
+    """The school row's part of PATCH /schools/{id}; the endpoint is `shared.school_settings.update_school`,
+    which also applies a new date-of-birth policy to the pupils already stored."""
     storage = storage or get_storage()
     school = visible_school(storage, caller, school_id)
     changes = body.model_dump(exclude_unset=True, exclude_none=True)
@@ -110,9 +111,6 @@ def update_school(caller: Principal, school_id: str, body: SchoolPatch, *, stora
             )
     updated = replace(school, **changes)
     store.put_school(storage, updated)
-    if updated.dob_policy is DobPolicy.GENERIC and "dob_policy" in changes:
-        # Generic means only the year is kept: dates already stored are reduced now, not at the next sync.
-        roster_store.blur_dates_of_birth(storage, school.id)
     if changes:
         audit.record(Action.SCHOOL_UPDATED, actor_id=caller.subject_id, school_id=school.id,
                      partner_id=school.partner_id, storage=storage)

@@ -21,7 +21,7 @@ from shared.learning.store import AWARD, learning_key
 from shared.organisation import invitations_store
 from shared.organisation import store as org_store
 from shared.organisation.schemas import PartnerIn, SchoolIn, SchoolPatch, StaffIn
-from shared.organisation.service import create_partner, create_school, create_school_staff, delete_staff, update_school
+from shared.organisation.service import create_partner, create_school, create_school_staff, delete_staff
 from shared.retention import Category, RetentionErrors, RunStatus, latest_run, persons, policy, run_retention, runs
 from shared.retention.errors import LeaseLost
 from shared.retention.runs import RunJournal
@@ -31,6 +31,7 @@ from shared.roster.ingest import sync_school
 from shared.roster.pupils import reset_password
 from shared.roster.schemas import RosterMode
 from shared.roster.store import Pupil, get_pupil, roster_of
+from shared.school_settings import update_school
 from shared.security.principal import Principal, Role
 from shared.settings import get_settings
 from shared.storage.clients import Storage
