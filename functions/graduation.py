@@ -31,8 +31,8 @@ def partner_graduation(call: HttpCall) -> GraduationList | Reply:
           summary="One school's graduation list (JSON, CSV, or every certificate on it as one PDF)",
           roles=STAFF_ROLES, query=GraduationQuery, response=GraduationList, errors=(400, 404), tags=TAGS)
 def school_graduation(call: HttpCall) -> GraduationList | Reply:
-    graduation = service.school_graduation(call.caller, call.route["school_id"], call.query)
     if call.query.format == "pdf":
-        return Reply(body=service.graduation_certificates_pdf(graduation), content_type="application/pdf",
+        return Reply(body=service.graduation_certificates_pdf(call.caller, call.route["school_id"], call.query),
+                     content_type="application/pdf",
                      headers={"Content-Disposition": 'attachment; filename="certificates.pdf"'})
-    return _render(graduation, call.query)
+    return _render(service.school_graduation(call.caller, call.route["school_id"], call.query), call.query)

@@ -12,20 +12,23 @@ from collections import Counter
 from datetime import date, datetime, time, timedelta
 
 from shared import audit
-from shared.achievements.certificates import certificate_data
+from shared.achievements.verification import Recipient, codes_for_awards, verify_url
 from shared.audit import Action
 from shared.csvsafe import csv_bytes
 from shared.errors import FieldError, InvalidRequest
 from shared.graduation.schemas import Graduate, GraduateAward, GraduationList, GraduationQuery, SchoolGraduation
+from shared.hours import minutes_to_hours
 from shared.ids import iso, utcnow
+from shared.learning import store as learning_store
 from shared.learning.awards import LADDER, Award
-from shared.learning.store import AWARD, pupils_and_awards_between
+from shared.learning.model import AwardRow
 from shared.organisation import store as org_store
 from shared.organisation.access import visible_partner, visible_school
 from shared.organisation.model import School
 from shared.roster.rules import year_group_of_cohort
 from shared.security.principal import Principal
 from shared.storage.clients import Storage, get_storage
+from shared.verification_codes import format_verification_code
 
 # One PDF of certificates is rendered in one request; past this, ask for one award at a time.
 MAX_CERTIFICATES_PER_PDF = 300
@@ -56,21 +59,26 @@ def _instant(day: date) -> str:
 
 
 def _school_list(storage: Storage, school: School, start: date, end: date, award: Award | None,
-                 today: date) -> SchoolGraduation:
-    rows = pupils_and_awards_between(storage, school.id, _instant(start), _instant(end + timedelta(days=1)))
-    pupils = {r["RowKey"]: r for r in rows if r["RowKey"].startswith("pup_")}
+                 today: date) -> tuple[SchoolGraduation, dict[str, tuple[AwardRow, int]]]:
+    """The school's list, and each listed certificate's award row and its pupil's total minutes (for the PDF)."""
+    rows = learning_store.pupils_and_awards_between(storage, school.id, _instant(start),
+                                                    _instant(end + timedelta(days=1)))
+    pupils = {r["RowKey"]: r for r in rows if learning_store.is_pupil_row(r)}
     reached: dict[str, list[GraduateAward]] = {}
+    stored: dict[str, tuple[AwardRow, int]] = {}
     for r in rows:
-        parts = r["RowKey"].split("|")
-        if len(parts) != 4 or parts[0] != "L" or parts[2] != AWARD:
+        if learning_store.is_pupil_row(r) or learning_store.kind_of(r) != learning_store.AWARD:
             continue
-        if award is not None and r.get("award_key") != award.key:
+        row = learning_store.award_from(r)
+        if award is not None and row.award_key != award.key:
             continue
-        pupil = pupils.get(parts[1])
+        pupil_id = learning_store.pupil_of(r)
+        pupil = pupils.get(pupil_id)
         if pupil is None or pupil.get("restricted") or pupil.get("erasing"):
             continue
-        reached.setdefault(parts[1], []).append(GraduateAward(
-            name=r["name"], hours=int(r["hours"]), achieved_at=r["achieved_at"], certificate_id=r["certificate_id"]))
+        reached.setdefault(pupil_id, []).append(GraduateAward(
+            name=row.name, hours=row.hours, achieved_at=row.achieved_at, certificate_id=row.certificate_id))
+        stored[row.certificate_id] = (row, int(pupil.get("total_minutes") or 0))
     graduates = []
     for pupil_id, awards in reached.items():
         p = pupils[pupil_id]
@@ -82,7 +90,7 @@ def _school_list(storage: Storage, school: School, start: date, end: date, award
     graduates.sort(key=lambda g: (-g.awards[-1].hours, g.last_name.casefold(), g.first_name.casefold()))
     counts = Counter(a.name for g in graduates for a in g.awards)
     ordered = {a.name: counts[a.name] for a in LADDER if counts[a.name]}
-    return SchoolGraduation(school_id=school.id, school_name=school.name, awards=ordered, pupils=graduates)
+    return SchoolGraduation(school_id=school.id, school_name=school.name, awards=ordered, pupils=graduates), stored
 
 
 def _audited(caller: Principal, lists: list[SchoolGraduation], schools: dict[str, School], storage: Storage,
@@ -104,7 +112,7 @@ def partner_graduation(caller: Principal, partner_id: str, query: GraduationQuer
     start, end = _period(query, today)
     award = _award_named(query.award)
     schools = {s.id: s for s in org_store.schools_of_partner(storage, partner_id)}
-    lists = [_school_list(storage, s, start, end, award, today) for s in schools.values()]
+    lists = [_school_list(storage, s, start, end, award, today)[0] for s in schools.values()]
     lists.sort(key=lambda item: item.school_name.casefold())
     _audited(caller, lists, schools, storage)
     return GraduationList(start=start, end=end, award=award.name if award else None, schools=lists)
@@ -118,9 +126,8 @@ def school_graduation(caller: Principal, school_id: str, query: GraduationQuery,
     today = utcnow().date()
     start, end = _period(query, today)
     award = _award_named(query.award)
-    item = _school_list(storage, school, start, end, award, today)
-    action = Action.GRADUATION_CERTIFICATES_PRINTED if query.format == "pdf" else Action.GRADUATION_LIST_READ
-    _audited(caller, [item], {school.id: school}, storage, action)
+    item, _ = _school_list(storage, school, start, end, award, today)
+    _audited(caller, [item], {school.id: school}, storage)
     return GraduationList(start=start, end=end, award=award.name if award else None, schools=[item])
 
 
@@ -133,21 +140,38 @@ def graduation_csv(graduation: GraduationList) -> bytes:
     return csv_bytes(CSV_HEADER, rows)
 
 
-def graduation_certificates_pdf(graduation: GraduationList, *, storage: Storage | None = None) -> bytes:
-    """Every certificate on one school's list, one page each, each with its verification code and QR."""
-    from shared.documents.certificate import render_certificates
+def graduation_certificates_pdf(caller: Principal, school_id: str, query: GraduationQuery, *,
+                                storage: Storage | None = None) -> bytes:
+    """Every certificate on one school's list, one page each, each with its verification code and QR.
+
+    Codes the awards do not have yet are given in batches (`codes_for_awards`), as for an assembly.
+    """
+    # fpdf costs ~0.2 s to import; loading it here keeps it out of every function's cold start.
+    from shared.documents.certificate import CertificateData, render_certificates
 
     storage = storage or get_storage()
-    (item,) = graduation.schools
-    count = sum(len(g.awards) for g in item.pupils)
-    if count > MAX_CERTIFICATES_PER_PDF:
-        raise InvalidRequest(f"That is {count} certificates; ask for one award at a time "
+    school = visible_school(storage, caller, school_id)
+    today = utcnow().date()
+    start, end = _period(query, today)
+    award = _award_named(query.award)
+    item, stored = _school_list(storage, school, start, end, award, today)
+    listed = [(g, a) for g in item.pupils for a in g.awards]
+    if len(listed) > MAX_CERTIFICATES_PER_PDF:
+        raise InvalidRequest(f"That is {len(listed)} certificates; ask for one award at a time "
                              f"(at most {MAX_CERTIFICATES_PER_PDF} in one PDF).")
-    if count == 0:
+    if not listed:
         raise InvalidRequest("Nobody on this list reached an award in the period: there are no certificates.")
-    school = org_store.get_school(storage, item.school_id)
-    assert school is not None
-    pages = [certificate_data(storage, school, g.pupil_id, a.certificate_id.rsplit(".", 1)[1])
-             for g in item.pupils for a in g.awards]
-    return render_certificates([page for page in pages if page is not None],
-                               title=f"Certificates {graduation.start.isoformat()} to {graduation.end.isoformat()}")
+    codes = codes_for_awards(storage, school, [
+        Recipient(pupil_id=g.pupil_id, name=f"{g.first_name} {g.last_name}", award=stored[a.certificate_id][0])
+        for g, a in listed
+    ])
+    printed = [(g, a, format_verification_code(code)) for (g, a), code in zip(listed, codes, strict=True) if code]
+    _audited(caller, [item], {school.id: school}, storage, Action.GRADUATION_CERTIFICATES_PRINTED)
+    return render_certificates([
+        CertificateData(
+            pupil_name=f"{g.first_name} {g.last_name}", award_name=a.name, hours=float(a.hours),
+            total_hours=minutes_to_hours(stored[a.certificate_id][1]), school_name=school.name,
+            achieved_on=date.fromisoformat(a.achieved_at[:10]), verification_code=code, verify_url=verify_url(code),
+        )
+        for g, a, code in printed
+    ], title=f"Certificates {start.isoformat()} to {end.isoformat()}")

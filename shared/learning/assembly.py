@@ -15,7 +15,6 @@ from shared.learning.schemas import SchoolAward, SchoolAwardList, SchoolAwardsQu
 from shared.organisation.access import visible_school
 from shared.organisation.model import School
 from shared.roster.rules import cohort_of, year_group_of_cohort
-from shared.roster.store import PUPIL_PREFIX
 from shared.security.principal import Principal
 from shared.storage.clients import Storage, get_storage
 from shared.storage.tables import Entity
@@ -40,13 +39,13 @@ def reached_awards(storage: Storage, school: School, query: SchoolAwardsQuery) -
     awards there are; pupils being erased are left out."""
     rows = store.pupils_and_awards_between(storage, school.id, query.from_.isoformat(),
                                            (query.to + timedelta(days=1)).isoformat())
-    pupils = {r["RowKey"]: r for r in rows if r["RowKey"].startswith(PUPIL_PREFIX)}
+    pupils = {r["RowKey"]: r for r in rows if store.is_pupil_row(r)}
     today = utcnow().date()
     found = []
     for row in rows:
-        if row["RowKey"] in pupils or store.kind_of(row) != store.AWARD:
+        if store.is_pupil_row(row) or store.kind_of(row) != store.AWARD:
             continue
-        pupil_id = row["RowKey"].split("|")[1]
+        pupil_id = store.pupil_of(row)
         pupil = pupils.get(pupil_id)
         if pupil is None or pupil.get("erasing"):
             continue

@@ -370,6 +370,16 @@ def kind_of(row: Entity) -> str:
     return row["RowKey"].split("|")[2]
 
 
+def is_pupil_row(row: Entity) -> bool:
+    """A pupil's own row, among the learning rows of the same partition."""
+    return row["RowKey"].startswith(PUPIL_PREFIX)
+
+
+def pupil_of(row: Entity) -> str:
+    """The pupil a learning row belongs to."""
+    return row["RowKey"].split("|")[1]
+
+
 def award_from(e: Entity) -> AwardRow:
     """An award row as read (whole, or with the fields of `GRADUATION_FIELDS`)."""
     return AwardRow(

@@ -8,6 +8,7 @@ from datetime import date
 
 import pypdfium2 as pdfium
 
+from shared.storage.counting import request_counter
 from tests.functions.test_learning import codes_for, partner_activity, pupil_session, redeem
 from tests.world import World
 
@@ -136,3 +137,26 @@ def test_reading_a_graduation_list_is_audited_with_the_pupils_on_it(world):
     shown = {pid for pid, role in pupils.items() if role != "restricted"}
     assert any(shown <= set(e["subject_ids"]) for e in listed)
     assert not any(pid in e["subject_ids"] for e in listed for pid, role in pupils.items() if role == "restricted")
+
+
+def _certificates_requests(client, school_id: str) -> dict[str, int]:
+    with request_counter.measure() as tally:
+        resp = client.get(f"/api/schools/{school_id}/graduation", params=TODAY | {"format": "pdf"})
+        assert resp.status == 200, resp.body
+    return dict(tally.by_kind)
+
+
+def test_printing_the_certificates_costs_one_insert_per_new_code_and_nothing_per_certificate_after(world):
+    manager = world.as_(world.a.manager)
+    school_id = manager.post(f"/api/partners/{world.a.partner_id}/schools", json={"name": "Batch Primary"}).json()["id"]
+    _graduates(world, school_id)
+    first = _certificates_requests(manager, school_id)
+    again = _certificates_requests(manager, school_id)
+
+    def inserts(tally: dict[str, int]) -> int:
+        return sum(n for kind, n in tally.items() if "verifications" in kind)
+
+    # Three certificates (the restricted pupil's is not printed): three records the first time, none after;
+    # the award rows are read in one query and their codes written in batches, not per certificate.
+    assert inserts(first) == 3 and inserts(again) == 0
+    assert again.get("GET pupils") == 1 and sum(n for k, n in again.items() if k.startswith("GET")) <= 3, again
