@@ -20,10 +20,10 @@ from shared.organisation.model import School
 from shared.organisation.schemas import PartnerIn, SchoolIn, StaffIn
 from shared.organisation.service import create_partner, create_school, create_school_staff
 from shared.roster.ingest import sync_school
-from shared.roster.model import MAX_AGE, MIN_AGE
+from shared.roster.model import MAX_AGE, MIN_AGE, Pupil
 from shared.roster.parsing import parse_csv
 from shared.roster.rules import age_on
-from shared.roster.store import Pupil, roster_of
+from shared.roster.store import roster_of
 from shared.security.principal import Principal, Role
 from shared.storage.clients import Storage
 from tests.data.synthetic import SIMS_HEADER, SYNTHETIC_TODAY, synthetic_sims_csv

@@ -24,7 +24,8 @@ from shared.organisation import store as org_store
 from shared.organisation.model import School
 from shared.organisation.store import get_staff
 from shared.retention import RetentionRunReport, latest_run, policy
-from shared.roster.store import PupilStatus, pupil_rows
+from shared.roster.model import PupilStatus
+from shared.roster.store import pupil_rows
 from shared.security import scope
 from shared.security.principal import Principal, Role
 from shared.settings import get_settings

@@ -20,7 +20,8 @@ from shared.learning import store as learning_store
 from shared.organisation.access import visible_school
 from shared.organisation.model import School
 from shared.roster import store as roster_store
-from shared.roster.store import Pupil, pupil_entity
+from shared.roster.model import Pupil
+from shared.roster.store import pupil_entity
 from shared.security import scope
 from shared.security.principal import Principal
 from shared.storage.clients import Storage, get_storage

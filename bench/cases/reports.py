@@ -80,9 +80,9 @@ def _seed_pupils(storage, school, pool: list[PoolActivity], pupils: int, per_pup
     """Pupil rows with stats from `per_pupil` redemptions each; returns each row's stats size in bytes."""
     from shared.ids import iso, new_id, utcnow
     from shared.learning import stats as learning_stats
-    from shared.roster.model import Gender
+    from shared.roster.model import Gender, Pupil, PupilStatus
     from shared.roster.rules import cohort_of
-    from shared.roster.store import Pupil, PupilStatus, pupil_entity
+    from shared.roster.store import pupil_entity
     from shared.storage.names import PUPILS
     from shared.storage.tables import submit_batches, upsert_op
 

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from bench.harness import BenchContext, Result, Row, benchmark, count_requests, describe_kinds
 
 if TYPE_CHECKING:
-    from shared.roster.store import Pupil
+    from shared.roster.model import Pupil
     from shared.storage.clients import Storage
     from shared.storage.counting import RequestTally
 
@@ -70,9 +70,8 @@ def _school_ids(storage: Storage, count: int) -> list[str]:
 def _pupils_of(school_index: int, school_id: str, prepared: int) -> list[Pupil]:
     """The school's pupils; the first `prepared` have a login (they are the ones erased later)."""
     from shared.ids import iso, new_id, utcnow
-    from shared.roster.model import Gender
+    from shared.roster.model import Gender, Pupil, PupilStatus
     from shared.roster.rules import cohort_of
-    from shared.roster.store import Pupil, PupilStatus
 
     stamp = iso(utcnow() - timedelta(days=400))
     genders = list(Gender)
@@ -160,7 +159,8 @@ def _make_due(storage: Storage, pupils: list[Pupil]) -> list[Pupil]:
     """Mark them left 31 days ago (grace 30 days: due yesterday), as a full roster sync would have."""
     from shared.due_dates import leaver_row
     from shared.ids import iso, utcnow
-    from shared.roster.store import PupilStatus, roster_entity
+    from shared.roster.model import PupilStatus
+    from shared.roster.store import roster_entity
     from shared.settings import get_settings
     from shared.storage.names import DUE as DUE_TABLE
     from shared.storage.names import PUPILS

@@ -15,7 +15,7 @@ from shared.learning import store as learning_store
 from shared.learning.model import AwardRow
 from shared.organisation import store as org_store
 from shared.organisation.model import School
-from shared.roster.store import Pupil
+from shared.roster.model import Pupil
 from shared.security import rate
 from shared.settings import get_settings
 from shared.storage.clients import Storage, get_storage

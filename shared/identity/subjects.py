@@ -6,6 +6,7 @@ from shared.errors import Unauthenticated
 from shared.identity.schemas import MeOut
 from shared.ids import utcnow
 from shared.organisation.store import staff_from, staff_row
+from shared.roster.rules import year_group_of_cohort
 from shared.roster.store import pupil_from, pupil_row
 from shared.security.principal import Principal, Role
 from shared.storage.clients import Storage
@@ -34,7 +35,8 @@ def profile(storage: Storage, principal: Principal) -> MeOut:
         return MeOut(
             id=principal.subject_id, role=principal.role, display_name=row["first_name"],
             school_id=principal.school_id, partner_id=principal.partner_id, first_name=row["first_name"],
-            last_name=row["last_name"], username=pupil.username, year_group=pupil.year_group(utcnow().date()),
+            last_name=row["last_name"], username=pupil.username,
+            year_group=year_group_of_cohort(pupil.cohort, utcnow().date()),
         )
     row = principal.own_row or staff_row(storage, principal.subject_id)
     if row is None:

@@ -37,7 +37,8 @@ from shared.learning.awards import Award
 from shared.learning.errors import CodeAlreadyRedeemed
 from shared.learning.model import Activity, AwardRow, IssuedCode, Learner, StampCode, UseCount
 from shared.learning.schemas import ActivitySummary
-from shared.roster.store import PUPIL_PREFIX, PUPIL_RANGE_END, PupilStatus
+from shared.roster.model import PupilStatus
+from shared.roster.store import PUPIL_PREFIX, PUPIL_RANGE_END
 from shared.storage.clients import Storage
 from shared.storage.names import ACTIVITIES, CODES, PUPILS, VOCABULARY
 from shared.storage.tables import (

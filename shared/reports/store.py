@@ -31,7 +31,8 @@ from shared.learning import stats as learning_stats
 from shared.learning import store as learning_store
 from shared.organisation.model import School
 from shared.reports.figures import MonthlySummary, PupilFacts
-from shared.roster.store import PupilStatus, pupil_rows
+from shared.roster.model import PupilStatus
+from shared.roster.store import pupil_rows
 from shared.storage.clients import Storage
 from shared.storage.names import SCHOOL_STATS
 from shared.storage.tables import Entity, check_key, get_entity, partition

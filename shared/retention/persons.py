@@ -27,7 +27,8 @@ from shared.organisation.service import erase_staff_member
 from shared.retention import policy
 from shared.retention.model import Category
 from shared.retention.sweep import ItemGuard, Sweep, SweepAborted
-from shared.roster.store import Pupil, get_pupil, pupil_from, pupil_rows
+from shared.roster.model import Pupil
+from shared.roster.store import get_pupil, pupil_from, pupil_rows
 
 # People per journalled batch: two run-record writes per batch, at most this many keys in flight.
 log = logging.getLogger(__name__)

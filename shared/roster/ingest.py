@@ -24,10 +24,10 @@ from shared.organisation.access import visible_school
 from shared.organisation.model import School
 from shared.roster.errors import RosterNothingAccepted, RosterSyncHeld, RosterSyncInProgress, SchoolLeftProgramme
 from shared.roster.formats import read_upload
-from shared.roster.model import ParsedRoster, PupilRecord, RejectedRow
+from shared.roster.model import ParsedRoster, Pupil, PupilRecord, PupilStatus, RejectedRow
 from shared.roster.rules import match_key
 from shared.roster.schemas import LeavingPupilOut, NewPupilOut, RosterMode, RosterReport, RowError, SyncOutcome
-from shared.roster.store import Pupil, PupilStatus, roster_of, sync_lease, write_roster
+from shared.roster.store import roster_of, sync_lease, write_roster
 from shared.security.principal import Principal
 from shared.settings import get_settings
 from shared.storage.clients import Storage, get_storage
@@ -75,7 +75,7 @@ def plan_sync(
     by_upn = {p.upn: p for p in existing if p.upn}
     by_key: dict[str, list[Pupil]] = {}
     for p in existing:
-        by_key.setdefault(p.match_key, []).append(p)
+        by_key.setdefault(match_key(p.first_name, p.last_name, p.date_of_birth), []).append(p)
     usernames = {p.username for p in existing}
     matched: set[str] = set()
     plan = SyncPlan(writes=[], leavers=[], active_before=sum(p.status is PupilStatus.ACTIVE for p in existing))

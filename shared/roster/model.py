@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
 
@@ -38,6 +38,52 @@ class PupilRecord:
     # The English school cohort (year the pupil's school year began, from the real date of birth), kept
     # so the year group stays right when the generic policy reduces the stored date to 1 January.
     cohort: int = 0
+
+
+class PupilStatus(StrEnum):
+    ACTIVE = "active"
+    LEFT = "left"
+
+
+@dataclass(frozen=True)
+class Pupil:
+    """A pupil of the roster as stored (its row format: `roster.store`); year group and match key come from
+    `roster.rules` (`year_group_of_cohort`, `match_key`)."""
+
+    id: str
+    school_id: str
+    first_name: str
+    last_name: str
+    date_of_birth: date
+    gender: Gender
+    upn: str | None
+    username: str
+    status: PupilStatus
+    restricted: bool
+    total_minutes: int
+    created_at: str
+    updated_at: str
+    left_at: str | None = None
+    deletion_due: str | None = None
+    has_login: bool = False
+    cohort: int = 0
+    erasing: bool = False  # set (under the row's ETag) by an erasure in progress; never written by the roster
+
+    def same_facts(self, record: PupilRecord) -> bool:
+        return (
+            self.first_name == record.first_name
+            and self.last_name == record.last_name
+            and self.date_of_birth == record.date_of_birth
+            and self.gender == record.gender
+            and (self.upn or None) == (record.upn or None)
+            and self.cohort == record.cohort
+        )
+
+    def with_facts(self, record: PupilRecord, now: str) -> Pupil:
+        return replace(
+            self, first_name=record.first_name, last_name=record.last_name, date_of_birth=record.date_of_birth,
+            gender=record.gender, upn=record.upn or self.upn, cohort=record.cohort, updated_at=now,
+        )
 
 
 @dataclass(frozen=True)

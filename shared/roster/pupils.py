@@ -18,9 +18,10 @@ from shared.ids import iso, utcnow
 from shared.organisation.access import visible_school
 from shared.organisation.model import School
 from shared.roster import store as roster_store
+from shared.roster.model import Pupil
 from shared.roster.parsing import parse_json_pupils
 from shared.roster.schemas import LoginCardsIn, PasswordOut, PupilList, PupilListQuery, PupilOut, PupilPatch, pupil_out
-from shared.roster.store import Pupil, claim_upn, get_pupil, page_of_pupils, update_pupil
+from shared.roster.store import claim_upn, get_pupil, page_of_pupils, update_pupil
 from shared.security import scope
 from shared.security.principal import Principal, Role
 from shared.settings import get_settings

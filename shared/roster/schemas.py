@@ -8,8 +8,8 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.hours import minutes_to_hours
-from shared.roster.model import Gender
-from shared.roster.store import Pupil, PupilStatus
+from shared.roster.model import Gender, Pupil, PupilStatus
+from shared.roster.rules import year_group_of_cohort
 
 
 class RosterMode(StrEnum):
@@ -179,7 +179,7 @@ class LoginCardsIn(BaseModel):
 def pupil_out(p: Pupil, today: date) -> PupilOut:
     return PupilOut(
         id=p.id, first_name=p.first_name, last_name=p.last_name, date_of_birth=p.date_of_birth, gender=p.gender,
-        upn=p.upn, year_group=p.year_group(today), username=p.username, status=p.status,
+        upn=p.upn, year_group=year_group_of_cohort(p.cohort, today), username=p.username, status=p.status,
         restricted=p.restricted, total_hours=minutes_to_hours(p.total_minutes), left_at=p.left_at,
         deletion_due=p.deletion_due,
     )

@@ -17,9 +17,7 @@ import contextlib
 import hashlib
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, replace
 from datetime import date
-from enum import StrEnum
 
 from azure.core import MatchConditions
 from azure.core.exceptions import ResourceExistsError
@@ -28,8 +26,8 @@ from azure.data.tables import TableTransactionError, TransactionOperation, Updat
 from shared.errors import ConcurrencyConflict
 from shared.organisation.model import DobPolicy
 from shared.roster.errors import DuplicateUpn
-from shared.roster.model import Gender, PupilRecord
-from shared.roster.rules import apply_dob_policy, cohort_of, match_key, year_group_of_cohort
+from shared.roster.model import Gender, Pupil, PupilStatus
+from shared.roster.rules import apply_dob_policy, cohort_of
 from shared.storage.clients import Storage
 from shared.storage.leases import row_lease
 from shared.storage.names import PUPILS
@@ -51,56 +49,6 @@ PUPIL_PREFIX = "pup_"
 PUPIL_RANGE_END = "pup`"  # "`" sorts right after "_": the range holds exactly the pupil rows
 UPN_CLAIM_PREFIX = "upn~"
 SYNC_LEASE = "sync-lease"
-
-
-class PupilStatus(StrEnum):
-    ACTIVE = "active"
-    LEFT = "left"
-
-
-@dataclass(frozen=True)
-class Pupil:
-    id: str
-    school_id: str
-    first_name: str
-    last_name: str
-    date_of_birth: date
-    gender: Gender
-    upn: str | None
-    username: str
-    status: PupilStatus
-    restricted: bool
-    total_minutes: int
-    created_at: str
-    updated_at: str
-    left_at: str | None = None
-    deletion_due: str | None = None
-    has_login: bool = False
-    cohort: int = 0
-    erasing: bool = False  # set (under the row's ETag) by an erasure in progress; never written by the roster
-
-    def year_group(self, today: date) -> int:
-        return year_group_of_cohort(self.cohort, today)
-
-    @property
-    def match_key(self) -> str:
-        return match_key(self.first_name, self.last_name, self.date_of_birth)
-
-    def same_facts(self, record: PupilRecord) -> bool:
-        return (
-            self.first_name == record.first_name
-            and self.last_name == record.last_name
-            and self.date_of_birth == record.date_of_birth
-            and self.gender == record.gender
-            and (self.upn or None) == (record.upn or None)
-            and self.cohort == record.cohort
-        )
-
-    def with_facts(self, record: PupilRecord, now: str) -> Pupil:
-        return replace(
-            self, first_name=record.first_name, last_name=record.last_name, date_of_birth=record.date_of_birth,
-            gender=record.gender, upn=record.upn or self.upn, cohort=record.cohort, updated_at=now,
-        )
 
 
 def pupil_from(e: Entity) -> Pupil:

@@ -19,7 +19,8 @@ from shared.ids import digest, iso, utcnow
 from shared.learning.moving import move_record
 from shared.organisation import store as org_store
 from shared.organisation.access import visible_school
-from shared.roster.store import PupilStatus, get_pupil
+from shared.roster.model import PupilStatus
+from shared.roster.store import get_pupil
 from shared.security import rate, scope
 from shared.security.principal import Principal
 from shared.storage.clients import Storage, get_storage

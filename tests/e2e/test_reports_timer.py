@@ -18,9 +18,9 @@ from shared.learning import stats as learning_stats
 from shared.organisation.model import DobPolicy, Partner, School
 from shared.organisation.store import put_partner, put_school
 from shared.reports.store import CURSOR_PK, CURSOR_RK, PARTNER_TOTALS_PK, month_property
-from shared.roster.model import Gender
+from shared.roster.model import Gender, Pupil, PupilStatus
 from shared.roster.rules import cohort_of
-from shared.roster.store import Pupil, PupilStatus, pupil_entity
+from shared.roster.store import pupil_entity
 from shared.storage.clients import get_storage
 from shared.storage.names import PUPILS, SCHOOL_STATS
 from shared.storage.tables import get_entity

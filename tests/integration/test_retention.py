@@ -28,9 +28,10 @@ from shared.retention.runs import RunJournal
 from shared.retention.runs_store import LEASE_PK, LEASE_RK, RUN_PK
 from shared.roster.formats import JSON_CONTENT_TYPE
 from shared.roster.ingest import sync_school
+from shared.roster.model import Pupil
 from shared.roster.pupils import reset_password
 from shared.roster.schemas import RosterMode
-from shared.roster.store import Pupil, get_pupil, roster_of
+from shared.roster.store import get_pupil, roster_of
 from shared.school_settings import update_school
 from shared.security.principal import Principal, Role
 from shared.settings import get_settings

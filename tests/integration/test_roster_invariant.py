@@ -17,8 +17,9 @@ from shared.organisation.service import create_partner, create_school
 from shared.organisation.store import get_school
 from shared.roster import ingest, rules
 from shared.roster.errors import RosterNothingAccepted, RosterSyncHeld
+from shared.roster.model import PupilStatus
 from shared.roster.schemas import RosterMode
-from shared.roster.store import PupilStatus, roster_of
+from shared.roster.store import roster_of
 from shared.security.principal import Principal, Role
 from shared.storage.names import PUPILS
 from tests.data.synthetic import make_upn
@@ -82,7 +83,7 @@ def identifies(row: dict, pupil) -> bool:
                               rules.parse_uk_date(row["DOB"]))
     except ValueError:
         return False
-    return key == pupil.match_key
+    return key == rules.match_key(pupil.first_name, pupil.last_name, pupil.date_of_birth)
 
 
 def snapshot(storage, school_id: str) -> list[dict]:

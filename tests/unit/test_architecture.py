@@ -47,3 +47,27 @@ def test_no_two_parts_of_shared_import_each_other():
     result = subprocess.run([str(lint_imports), "--no-cache"], cwd=ROOT, capture_output=True, text=True,
                             timeout=120, check=False)
     assert result.returncode == 0, result.stdout[-3000:]
+
+
+def _imported_names(tree: ast.Module) -> set[str]:
+    return {(a.asname or a.name).split(".")[0] for node in tree.body if isinstance(node, ast.Import | ast.ImportFrom)
+            for a in node.names}
+
+
+def test_stores_re_export_nothing():
+    # A domain record lives in its package's model.py; importing it through a store that happens to use it
+    # would hide where it is defined (and tie the caller to the store's imports).
+    imported_by_store = {
+        m.removesuffix(".py").replace("/", "."): _imported_names(ast.parse((ROOT / m).read_text(encoding="utf-8")))
+        for m in STORE_MODULES
+    }
+    through_a_store = {
+        f"{path.relative_to(ROOT)}:{node.lineno} {alias.name} via {node.module}"
+        for folder in ("shared", "functions", "bench", "tests", "devhost")
+        for path in (ROOT / folder).rglob("*.py")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.ImportFrom) and node.module in imported_by_store
+        for alias in node.names
+        if alias.name in imported_by_store[node.module]
+    }
+    assert through_a_store == set(), "import it from the module that defines it"
