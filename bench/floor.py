@@ -18,12 +18,14 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from azure.core import MatchConditions
 from azure.data.tables import TableClient, TransactionOperation, UpdateMode
 
 from bench.harness import Throughput, compare, repeat_throughput, run_concurrently
 
 BATCH_SIZE = 100  # the entity-group transaction limit, and what roster ingest sends
 UPSERT_ROWS = 2_000  # per repeat: 20 transactions
+VERSIONED_BATCH = BATCH_SIZE - 1  # rows beside the version row in a transaction (as roster.store.VERSIONED_BATCH)
 READ_SEED_ROWS = 500  # entities the point-read floors read back, round robin
 SEQUENTIAL_READS = 400
 CONCURRENT_READS = 1_200
@@ -124,6 +126,33 @@ def batched_upsert_rate(
 
     median = repeat_throughput(one_run, repeats=repeats)
     return UpsertFloor(rows_per_second=median.per_second * BATCH_SIZE, transactions=median)
+
+
+VERSION_ROW = "version"
+
+
+def versioned_upsert_run(connection_string: str, *, rows: int, entity: EntityFactory = sample_entity) -> Throughput:
+    """One run of what a roster sync must write for `rows` new pupils: sequential transactions into a new
+    partition, each of up to 99 row upserts (replace) plus the partition's version row, inserted by the first
+    transaction and then replaced under the ETag (If-Match) the previous transaction returned. One op = one
+    transaction; latencies are per transaction."""
+    table = new_table(connection_string, "floorversioned")
+    partition_key = "school0"
+    per_tx = VERSIONED_BATCH
+    version: list[str | None] = [None]
+
+    def transaction(i: int) -> None:
+        marker = {"PartitionKey": partition_key, "RowKey": VERSION_ROW}
+        guard = ((TransactionOperation.CREATE, marker) if version[0] is None else
+                 (TransactionOperation.UPDATE, marker,
+                  {"mode": UpdateMode.REPLACE, "etag": version[0], "match_condition": MatchConditions.IfNotModified}))
+        first = i * per_tx
+        result = table.submit_transaction([guard, *(
+            (TransactionOperation.UPSERT, entity(partition_key, f"{n:08d}"), {"mode": UpdateMode.REPLACE})
+            for n in range(first, min(first + per_tx, rows)))])
+        version[0] = result[0]["etag"]
+
+    return run_concurrently(transaction, ops=-(-rows // per_tx))
 
 
 def warm_up_ops(ops: int, threads: int, *, floor: int = 20) -> int:

@@ -52,7 +52,6 @@ def erase_pupil_everywhere(storage: Storage, school_id: str, pupil: Pupil, *, et
     transfers.forget_pupil(storage, pupil.id)
     learning_store.delete_learning_rows(storage, school_id, rows)
     delete_login(storage, login_key(pupil.username))
-    roster_store.release_upn(storage, school_id, pupil.upn, pupil.id)
     roster_store.delete_pupil(storage, school_id, pupil.id)
     if pupil.deletion_due:
         due_dates.unschedule(storage, due_dates.leaver_row(school_id, pupil.id, date.fromisoformat(pupil.deletion_due)))

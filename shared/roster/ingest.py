@@ -27,7 +27,7 @@ from shared.roster.formats import read_upload
 from shared.roster.model import ParsedRoster, Pupil, PupilRecord, PupilStatus, RejectedRow
 from shared.roster.rules import match_key
 from shared.roster.schemas import LeavingPupilOut, NewPupilOut, RosterMode, RosterReport, RowError, SyncOutcome
-from shared.roster.store import roster_of, sync_lease, write_roster
+from shared.roster.store import RosterSnapshot, read_roster, sync_lease, write_roster
 from shared.security.principal import Principal
 from shared.settings import get_settings
 from shared.storage.clients import Storage, get_storage
@@ -48,8 +48,6 @@ class SyncPlan:
     writes: list[Pupil]
     leavers: list[Pupil]
     new_ids: set[str] = field(default_factory=set)
-    # pupil id -> a UPN the pupil did not hold before (new pupils and changed UPNs): claimed as written
-    upn_claims: dict[str, str] = field(default_factory=dict)
     new_rows: set[int] = field(default_factory=set)  # file rows that create a pupil
     created: int = 0
     updated: int = 0
@@ -100,8 +98,6 @@ def plan_sync(
             )
             plan.new_ids.add(plan.writes[-1].id)
             plan.new_rows.add(record.row)
-            if record.upn:
-                plan.upn_claims[plan.writes[-1].id] = record.upn
             plan.created += 1
             continue
         matched.add(current.id)
@@ -110,8 +106,6 @@ def plan_sync(
             plan.unchanged += 1
             continue
         updated = current.with_facts(record, stamp)
-        if updated.upn and updated.upn != current.upn:
-            plan.upn_claims[updated.id] = updated.upn
         if returning:
             updated = replace(updated, status=PupilStatus.ACTIVE, left_at=None, deletion_due=None)
             plan.reactivated += 1
@@ -209,8 +203,8 @@ def _decide(
     confirm_leavers: int | None, actor_id: str | None,
 ) -> RosterReport:
     settings = get_settings()
-    existing = roster_of(storage, school.id)
-    plan = plan_sync(existing, parsed.records, school_id=school.id, mode=mode, now=now,
+    roster = read_roster(storage, school.id)
+    plan = plan_sync(roster.pupils, parsed.records, school_id=school.id, mode=mode, now=now,
                      grace_days=settings.leaver_grace_days, rejected=parsed.rejected, leaving=parsed.leaving)
     reason = None
     if mode is RosterMode.FULL:
@@ -254,7 +248,7 @@ def _decide(
         log.warning("roster sync held", extra={"school_id": school.id, "left": len(plan.leavers),
                                                 "rejected": report.rejected})
         raise RosterSyncHeld(report)
-    _apply(storage, school, plan, now)
+    _apply(storage, school, roster, plan, now)
     audit.record(Action.ROSTER_INGESTED, actor_id=actor_id, subject_ids=[], school_id=school.id,
                  partner_id=school.partner_id, storage=storage,
                  record_count=plan.created + plan.updated + plan.unchanged + len(plan.leavers))
@@ -265,14 +259,14 @@ def _decide(
     return report
 
 
-def _apply(storage: Storage, school: School, plan: SyncPlan, now: datetime) -> None:
+def _apply(storage: Storage, school: School, roster: RosterSnapshot, plan: SyncPlan, now: datetime) -> None:
     # Leavers' due-date index first: if the run dies after it, the next run still marks them left and the
     # retention timer re-checks the pupil row before erasing anyone.
     if plan.leavers:
         due_dates.schedule_leavers(storage, school.id,
                                    [(p.id, date.fromisoformat(p.deletion_due or "")) for p in plan.leavers])
     if plan.writes:
-        write_roster(storage, school.id, plan.writes, new_ids=plan.new_ids, claims=plan.upn_claims)
+        write_roster(storage, roster, plan.writes, new_ids=plan.new_ids)
     org_store.put_school(storage, replace(school, last_sync_at=iso(now)))
 
 

@@ -21,7 +21,7 @@ from shared.roster import store as roster_store
 from shared.roster.model import Pupil
 from shared.roster.parsing import parse_json_pupils
 from shared.roster.schemas import LoginCardsIn, PasswordOut, PupilList, PupilListQuery, PupilOut, PupilPatch, pupil_out
-from shared.roster.store import claim_upn, get_pupil, page_of_pupils, update_pupil
+from shared.roster.store import get_pupil, page_of_pupils, update_pupil, update_pupil_upn
 from shared.security import scope
 from shared.security.principal import Principal, Role
 from shared.settings import get_settings
@@ -83,12 +83,13 @@ def rectify_pupil(
         )
     updated = pupil.with_facts(parsed.records[0], iso(utcnow()))
     updated = replace(updated, upn=parsed.records[0].upn)
-    if updated.upn and updated.upn != pupil.upn:
-        # The school's unique-UPN index: DuplicateUpn (409) when another pupil already holds it.
-        claim_upn(storage, school.id, updated.upn, pupil.id)
     if restricted is not None:
         updated = replace(updated, restricted=restricted)
-    update_pupil(storage, updated, etag)
+    if updated.upn and updated.upn != pupil.upn:
+        # UPNs are unique per school: DuplicateUpn (409) when another pupil already holds it.
+        update_pupil_upn(storage, updated, etag)
+    else:
+        update_pupil(storage, updated, etag)
     if updated.first_name != pupil.first_name and pupil.has_login:
         logins_store.set_display_name(storage, login_key(pupil.username), updated.first_name)
     _audit(Action.PUPIL_RECTIFIED, caller, school, [pupil.id], storage)

@@ -5,22 +5,24 @@ Their learning record lives beside it in the same partition (keys and learning f
 so a redemption and the pupil's totals change in one entity-group transaction.
 
 Two more kinds of row live in the partition, outside the pupil range:
-- `upn~<hash>`: the school's unique-UPN index. A new pupil's row and its UPN claim are inserted in one
-  transaction, so two syncs that both planned to create the same pupil cannot both succeed. A claim
-  whose pupil is gone or no longer has that UPN is stale and may be taken over.
+- `pup^version`: the school's roster version, which makes UPNs unique within the school. It sorts just
+  before the pupil range, so the roster read returns it first in the same query. Every write that can
+  give a pupil a UPN (a sync's transactions, a rectification) moves it on in the same entity-group
+  transaction, conditional on the version the decision was made at; the decision checked the UPNs
+  against the pupils read at that version. So two syncs that both planned to create the same pupil
+  cannot both succeed, and no UPN index is needed: one extra operation per transaction of 99 pupils,
+  and no UPN-derived row to delete when a pupil is erased.
 - `sync-lease`: the school's upload lease (one sync at a time), see `sync_lease`.
 """
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from datetime import date
 
 from azure.core import MatchConditions
-from azure.core.exceptions import ResourceExistsError
 from azure.data.tables import TableTransactionError, TransactionOperation, UpdateMode
 
 from shared.errors import ConcurrencyConflict
@@ -35,7 +37,6 @@ from shared.storage.tables import (
     MAX_BATCH,
     Entity,
     Operation,
-    delete_if_match,
     etag_of,
     get_entity,
     increment_if_match,
@@ -47,7 +48,9 @@ from shared.storage.tables import (
 
 PUPIL_PREFIX = "pup_"
 PUPIL_RANGE_END = "pup`"  # "`" sorts right after "_": the range holds exactly the pupil rows
-UPN_CLAIM_PREFIX = "upn~"
+ROSTER_VERSION = "pup^version"  # "^" sorts right before "_": first in a read from here to the pupils' end
+VERSIONED_BATCH = MAX_BATCH - 1  # pupils per transaction, beside the roster version
+VERSION_ATTEMPTS = 3
 SYNC_LEASE = "sync-lease"
 
 
@@ -206,107 +209,109 @@ def blur_dates_of_birth(storage: Storage, school_id: str) -> int:
     raise ConcurrencyConflict("The pupils' records kept changing; try switching again in a moment.")
 
 
-# --- Roster writes with the unique-UPN index ---------------------------------------------------------------
+# --- Roster reads and writes guarded by the roster version --------------------------------------------------
 
 
-def _upn_claim_key(school_id: str, upn: str) -> str:
-    # Hashed so a UPN never appears as a key (keys show up in storage logs and metrics).
-    return UPN_CLAIM_PREFIX + hashlib.sha256(f"{school_id}|{upn.upper()}".encode()).hexdigest()[:40]
+@dataclass(frozen=True)
+class RosterSnapshot:
+    """The school's pupils as read, and the roster version they were read at (None: never written yet)."""
+
+    school_id: str
+    pupils: list[Pupil]
+    version: str | None
 
 
-def _claim_entity(school_id: str, upn: str, pupil_id: str) -> Entity:
-    return {"PartitionKey": school_id, "RowKey": _upn_claim_key(school_id, upn), "pupil_id": pupil_id}
+def read_roster(storage: Storage, school_id: str) -> RosterSnapshot:
+    """The school's pupils and the roster version, in one range query (the version row sorts first).
+
+    The version is read before any pupil row, so a write conditioned on it fails if anything that gives
+    a pupil a UPN happened after the read began, even between the query's pages.
+    """
+    version = None
+    pupils = []
+    for e in query_all(storage.table(PUPILS), "PartitionKey eq @s and RowKey ge @lo and RowKey lt @hi",
+                       {"s": school_id, "lo": ROSTER_VERSION, "hi": PUPIL_RANGE_END}):
+        if e["RowKey"] == ROSTER_VERSION:
+            version = etag_of(e)
+        else:
+            pupils.append(pupil_from(e))
+    return RosterSnapshot(school_id, pupils, version)
 
 
-def _clear_stale_claim(storage: Storage, school_id: str, upn: str, pupil_id: str) -> None:
-    """Delete the UPN's claim when it is stale; DuplicateUpn when another current pupil holds the UPN."""
+def _version_op(school_id: str, version: str | None) -> Operation:
+    """Move the roster version on, only from `version`: fails (409, 412) if anyone else moved it first."""
+    entity = {"PartitionKey": school_id, "RowKey": ROSTER_VERSION}
+    if version is None:
+        return (TransactionOperation.CREATE, entity)
+    return (TransactionOperation.UPDATE, entity,
+            {"mode": UpdateMode.REPLACE, "etag": version, "match_condition": MatchConditions.IfNotModified})
+
+
+# The version operation is the only one of these transactions that can fail for these reasons: the pupil
+# rows are upserts (a sync) or a merge under the pupil's own ETag (a rectification, which refuses then anyway).
+_VERSION_MOVED = (404, 409, 412)
+
+
+def _check_unique_upns(pupils: list[Pupil], writes: list[Pupil]) -> None:
+    """DuplicateUpn when, after `writes`, two pupils of the school (not being erased) would share a UPN."""
+    after = {p.id: p for p in pupils if not p.erasing} | {p.id: p for p in writes}
+    written = {p.upn for p in writes if p.upn}
+    holders: dict[str, str] = {}
+    for p in after.values():
+        if p.upn in written and holders.setdefault(p.upn, p.id) != p.id:
+            raise DuplicateUpn("Another pupil at this school already has one of these UPNs; upload again.")
+
+
+def write_roster(storage: Storage, roster: RosterSnapshot, pupils: list[Pupil], *, new_ids: set[str]) -> None:
+    """Write a sync's pupil rows, planned from `roster`, in entity-group transactions of up to 99 pupils.
+
+    Each transaction also moves the school's roster version on from the one the plan was made at, so it
+    applies only if nothing gave a pupil a UPN meanwhile (another sync past the lease, a rectification).
+    If something did, the roster is read again and the rest of the sync goes ahead only if it still gives
+    no UPN to two pupils; otherwise DuplicateUpn, with nothing of that transaction written. Rows are
+    merges, and only new pupils carry totals: a redemption landing mid-sync keeps its hours.
+    """
+    _check_unique_upns(roster.pupils, pupils)
     table = storage.table(PUPILS)
-    claim = get_entity(table, school_id, _upn_claim_key(school_id, upn))
-    if claim is None or claim["pupil_id"] == pupil_id:
-        return
-    holder = get_entity(table, school_id, claim["pupil_id"])
-    if holder is not None and not holder.get("erasing") and (holder.get("upn") or "").upper() == upn.upper():
+    version = roster.version
+    for start in range(0, len(pupils), VERSIONED_BATCH):
+        ops = [upsert_op(pupil_entity(p) if p.id in new_ids else roster_entity(p), mode="merge")
+               for p in pupils[start:start + VERSIONED_BATCH]]
+        for _ in range(VERSION_ATTEMPTS):
+            try:
+                version = table.submit_transaction([_version_op(roster.school_id, version), *ops])[0]["etag"]
+                break
+            except TableTransactionError as exc:
+                if exc.status_code not in _VERSION_MOVED:
+                    raise
+            fresh = read_roster(storage, roster.school_id)
+            _check_unique_upns(fresh.pupils, pupils[start:])
+            version = fresh.version
+        else:
+            raise ConcurrencyConflict("The school's pupils kept changing during the upload; upload again.")
+
+
+def update_pupil_upn(storage: Storage, pupil: Pupil, etag: str) -> str:
+    """`update_pupil` for a change that gives the pupil a new UPN (a rectification): DuplicateUpn when
+    another pupil of the school holds it. The check and the write are tied by the roster version."""
+    table = storage.table(PUPILS)
+    version_row = get_entity(table, pupil.school_id, ROSTER_VERSION)
+    holders = query_all(table, "PartitionKey eq @s and RowKey ge @lo and RowKey lt @hi and upn eq @u",
+                        {"s": pupil.school_id, "lo": PUPIL_PREFIX, "hi": PUPIL_RANGE_END, "u": pupil.upn},
+                        select=["RowKey", "erasing"])
+    if any(h["RowKey"] != pupil.id and not h.get("erasing") for h in holders):
         raise DuplicateUpn("Another pupil at this school already has this UPN; reload and try again.")
     try:
-        delete_if_match(table, school_id, claim["RowKey"], etag_of(claim))
-    except ConcurrencyConflict:
-        raise DuplicateUpn("Another change to this school's pupils was made at the same time; try again.") from None
-
-
-def claim_upn(storage: Storage, school_id: str, upn: str, pupil_id: str) -> None:
-    """Claim a UPN for one pupil (a rectification); DuplicateUpn when another pupil holds it."""
-    table = storage.table(PUPILS)
-    for _ in range(2):
-        try:
-            table.create_entity(_claim_entity(school_id, upn, pupil_id))
-            return
-        except ResourceExistsError:
-            _clear_stale_claim(storage, school_id, upn, pupil_id)
-            claim = get_entity(table, school_id, _upn_claim_key(school_id, upn))
-            if claim is not None and claim["pupil_id"] == pupil_id:
-                return
-    raise DuplicateUpn("Another change to this school's pupils was made at the same time; try again.")
-
-
-def release_upn(storage: Storage, school_id: str, upn: str | None, pupil_id: str) -> None:
-    """Delete the pupil's claim of a UPN (erasure), leaving it alone if another pupil has taken it over."""
-    if not upn:
-        return
-    table = storage.table(PUPILS)
-    claim = get_entity(table, school_id, _upn_claim_key(school_id, upn))
-    if claim is not None and claim["pupil_id"] == pupil_id:
-        with contextlib.suppress(ConcurrencyConflict):
-            delete_if_match(table, school_id, claim["RowKey"], etag_of(claim))
-
-
-def write_roster(storage: Storage, school_id: str, pupils: list[Pupil], *, new_ids: set[str],
-                 claims: dict[str, str]) -> None:
-    """Write a sync's pupil rows in entity-group transactions, each pupil together with its new UPN claim.
-
-    `claims` maps pupil id → a UPN the pupil did not hold before. A new pupil's claim is an insert, so a
-    transaction that would create a second pupil with a UPN fails as a whole (DuplicateUpn once a stale
-    claim is ruled out); an existing pupil's claim is an upsert, because the plan matched them by that UPN.
-    Rows are merges, and only new pupils carry totals: a redemption landing mid-sync keeps its hours.
-    """
-    groups: list[list[Operation]] = []
-    for p in pupils:
-        ops: list[Operation] = [upsert_op(pupil_entity(p) if p.id in new_ids else roster_entity(p), mode="merge")]
-        if upn := claims.get(p.id):
-            claim = _claim_entity(school_id, upn, p.id)
-            ops.append((TransactionOperation.CREATE, claim) if p.id in new_ids else upsert_op(claim))
-        groups.append(ops)
-    table = storage.table(PUPILS)
-    for chunk in _chunks(groups):
-        try:
-            table.submit_transaction([op for ops in chunk for op in ops])  # type: ignore[misc]
-        except TableTransactionError as exc:
-            if exc.status_code != 409:
-                raise
-            # A claim already exists: rule out stale claims (or raise DuplicateUpn), then try once more.
-            for ops in chunk:
-                for kind, entity, *_ in ops:
-                    if kind == TransactionOperation.CREATE:
-                        pupil_id = entity["pupil_id"]
-                        _clear_stale_claim(storage, school_id, claims[pupil_id], pupil_id)
-            try:
-                table.submit_transaction([op for ops in chunk for op in ops])  # type: ignore[misc]
-            except TableTransactionError as again:
-                if again.status_code != 409:
-                    raise
-                raise DuplicateUpn("Another upload for this school added the same pupils; upload again.") from None
-
-
-def _chunks(groups: list[list[Operation]]) -> Iterator[list[list[Operation]]]:
-    chunk: list[list[Operation]] = []
-    size = 0
-    for ops in groups:
-        if size + len(ops) > MAX_BATCH:
-            yield chunk
-            chunk, size = [], 0
-        chunk.append(ops)
-        size += len(ops)
-    if chunk:
-        yield chunk
+        result = table.submit_transaction([
+            _version_op(pupil.school_id, etag_of(version_row) if version_row else None),
+            (TransactionOperation.UPDATE, roster_entity(pupil),
+             {"mode": UpdateMode.MERGE, "etag": etag, "match_condition": MatchConditions.IfNotModified}),
+        ])
+    except TableTransactionError as exc:
+        if exc.status_code not in _VERSION_MOVED:
+            raise
+        raise ConcurrencyConflict("The pupil or the school's roster changed meanwhile; reload and try again.") from None
+    return result[1]["etag"]
 
 
 def sync_lease(

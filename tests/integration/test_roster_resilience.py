@@ -88,29 +88,83 @@ def test_two_plans_that_race_past_the_lease_cannot_both_create_a_pupil_with_one_
     from shared.roster.errors import DuplicateUpn
     from shared.roster.parsing import parse_csv
     from shared.roster.schemas import RosterMode
+    from shared.roster.store import read_roster
 
     school = new_school(storage)
     data = synthetic_sims_csv(120, seed=13)
     parsed = parse_csv(data, today=utcnow().date(), max_bytes=10_000_000)
-    plans = [ingest.plan_sync(roster_of(storage, school.id), parsed.records, school_id=school.id,
-                              mode=RosterMode.FULL, now=utcnow(), grace_days=30) for _ in range(2)]
-    ingest._apply(storage, school, plans[0], utcnow())
+    # Both read the empty roster before either writes: each plans to create all 120 pupils.
+    rosters = [read_roster(storage, school.id) for _ in range(2)]
+    plans = [ingest.plan_sync(r.pupils, parsed.records, school_id=school.id, mode=RosterMode.FULL, now=utcnow(),
+                              grace_days=30) for r in rosters]
+    ingest._apply(storage, school, rosters[0], plans[0], utcnow())
+    once = state(storage, school.id)
     with pytest.raises(DuplicateUpn):
-        ingest._apply(storage, school, plans[1], utcnow())
+        ingest._apply(storage, school, rosters[1], plans[1], utcnow())
+    assert state(storage, school.id) == once
     pupils = roster_of(storage, school.id)
     upns = [p.upn for p in pupils if p.upn]
     assert len(upns) == len(set(upns)) == sum(1 for r in parsed.records if r.upn)
 
 
-def test_a_stale_upn_claim_does_not_block_a_new_pupil(azurite, storage):
-    from shared.roster.store import claim_upn
+def test_a_plan_overtaken_by_unrelated_changes_still_applies_after_checking_again(azurite, storage):
+    from shared.ids import utcnow
+    from shared.roster.parsing import parse_csv
+    from shared.roster.schemas import RosterMode
+    from shared.roster.store import read_roster
+
+    school = new_school(storage)
+    first, second = synthetic_sims_csv(60, seed=15), synthetic_sims_csv(40, seed=16)
+    stale = read_roster(storage, school.id)
+    ingest.sync_school(storage, school, data=first, mode=RosterMode.PARTIAL)
+    loaded = {p.upn for p in roster_of(storage, school.id)}
+    others = [r for r in parse_csv(second, today=utcnow().date(), max_bytes=10_000_000).records
+              if r.upn not in loaded]
+    plan = ingest.plan_sync(stale.pupils, others, school_id=school.id, mode=RosterMode.PARTIAL,
+                            now=utcnow(), grace_days=30)
+    # The roster moved on since `stale` was read, but by other children: no UPN is given twice, so it applies.
+    ingest._apply(storage, school, stale, plan, utcnow())
+    pupils = roster_of(storage, school.id)
+    upns = [p.upn for p in pupils if p.upn]
+    assert len(pupils) == 60 + len(others) and len(others) > 30 and len(upns) == len(set(upns))
+
+
+def test_a_pupil_being_erased_does_not_keep_their_upn_from_a_new_pupil(azurite, storage):
+    from shared.roster.store import get_pupil, mark_erasing
 
     school = new_school(storage)
     data = synthetic_sims_csv(3, seed=14)
     ingest.sync_school(storage, school, data=data)
-    upn = next(p.upn for p in roster_of(storage, school.id) if p.upn)
-    # A claim left by a pupil who no longer exists (an interrupted erasure, a changed UPN) is stale.
-    school2 = new_school(storage)
-    claim_upn(storage, school2.id, upn, "pup_gone")
-    ingest.sync_school(storage, get_school(storage, school2.id), data=data)
-    assert upn in {p.upn for p in roster_of(storage, school2.id)}
+    leaving = next(p for p in roster_of(storage, school.id) if p.upn)
+    # An erasure that stopped half-way: the row is marked, not yet deleted. A sync treats it as gone.
+    _, etag = get_pupil(storage, school.id, leaving.id)
+    mark_erasing(storage, school.id, leaving.id, etag)
+    report = ingest.sync_school(storage, get_school(storage, school.id), data=data)
+    assert report.created == 1 and report.unchanged == 2 and report.left == 0
+    holders = [p for p in roster_of(storage, school.id) if p.upn == leaving.upn]
+    assert len(holders) == 2 and sum(not p.erasing for p in holders) == 1
+
+
+def test_a_rectification_between_a_plan_and_its_writes_cannot_give_one_upn_twice(azurite, storage):
+    from dataclasses import replace
+
+    from shared.ids import utcnow
+    from shared.roster.errors import DuplicateUpn
+    from shared.roster.parsing import parse_csv
+    from shared.roster.schemas import RosterMode
+    from shared.roster.store import get_pupil, read_roster, update_pupil_upn
+
+    school = new_school(storage)
+    ingest.sync_school(storage, school, data=synthetic_sims_csv(5, seed=17))
+    newcomer = parse_csv(synthetic_sims_csv(1, seed=18), today=utcnow().date(), max_bytes=10_000_000).records
+    assert newcomer[0].upn
+    stale = read_roster(storage, school.id)
+    plan = ingest.plan_sync(stale.pupils, newcomer, school_id=school.id, mode=RosterMode.PARTIAL, now=utcnow(),
+                            grace_days=30)
+    assert plan.created == 1
+    # Meanwhile staff give an existing pupil the newcomer's UPN.
+    pupil, etag = get_pupil(storage, school.id, stale.pupils[0].id)
+    update_pupil_upn(storage, replace(pupil, upn=newcomer[0].upn), etag)
+    with pytest.raises(DuplicateUpn):
+        ingest._apply(storage, school, stale, plan, utcnow())
+    assert [p.id for p in roster_of(storage, school.id) if p.upn == newcomer[0].upn] == [pupil.id]
