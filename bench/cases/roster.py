@@ -45,7 +45,7 @@ MEMORY_ROWS = 20_000  # one file, one school, in a fresh interpreter
 FLOOR_TARGET = 0.7
 RESYNC_TARGET = 30
 MEMORY_TIMEOUT_S = 300
-PHASES = ("parsed", "roster_read", "planned", "ops_built")
+PHASES = ("parsed", "roster_read", "planned")
 
 
 def _ingest_run(
@@ -306,6 +306,7 @@ def memory_child(connection_string: str, path: str, mode: str, warm_path: str | 
     from shared.storage.clients import Storage
 
     storage = Storage(get_settings())
+    content_type = "application/zip" if path.endswith(".zip") else "text/csv"
     partner_id = new_partner(storage, "Memory")
     data = Path(path).read_bytes()
     school = new_school(storage, partner_id, f"Memory {mode}")
@@ -313,16 +314,20 @@ def memory_child(connection_string: str, path: str, mode: str, warm_path: str | 
     warm = new_school(storage, partner_id, "Memory warm-up")
     # A small file of the same kind (a CSV's first 50 rows, or a small bundle the parent made).
     head = Path(warm_path).read_bytes() if warm_path else b"\r\n".join(data.split(b"\r\n")[:51]) + b"\r\n"
-    sync_school(storage, warm, data=head, content_type="text/csv")
+    sync_school(storage, warm, data=head, content_type=content_type)
     del head
     gc.collect()
-    out: dict = {"mode": mode, "file_bytes": len(data)}
+    out: dict = {"mode": mode, "file_bytes": len(data), "unpacked_bytes": len(data)}
+    if content_type == "application/zip":
+        import zipfile
+
+        out["unpacked_bytes"] = sum(i.file_size for i in zipfile.ZipFile(path).infolist())
     if mode == "rss":
         out["hwm_before"] = _proc_status("VmHWM")
         out["rss_before"] = _proc_status("VmRSS")
         out["hwm_reset"] = _reset_peak_rss()
         out["maxrss_before"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-        report = sync_school(storage, school, data=data, content_type="text/csv")
+        report = sync_school(storage, school, data=data, content_type=content_type)
         out["hwm_after"] = _proc_status("VmHWM")
         out["maxrss_after"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
         out["rss_after"] = _proc_status("VmRSS")
@@ -333,13 +338,10 @@ def memory_child(connection_string: str, path: str, mode: str, warm_path: str | 
         # module's own names in this child only.
         phases: dict[str, int] = {}
 
-        def mark(name: str, fn, at_entry: bool = False):
+        def mark(name: str, fn):
             def wrapped(*args, **kwargs):
-                if at_entry:
-                    phases[name] = tracemalloc.get_traced_memory()[0] - base
                 result = fn(*args, **kwargs)
-                if not at_entry:
-                    phases[name] = tracemalloc.get_traced_memory()[0] - base
+                phases[name] = tracemalloc.get_traced_memory()[0] - base
                 return result
 
             return wrapped
@@ -347,10 +349,9 @@ def memory_child(connection_string: str, path: str, mode: str, warm_path: str | 
         ingest.read_upload = mark("parsed", ingest.read_upload)
         ingest.read_roster = mark("roster_read", ingest.read_roster)
         ingest.plan_sync = mark("planned", ingest.plan_sync)
-        ingest.write_roster = mark("ops_built", ingest.write_roster, at_entry=True)
         tracemalloc.start()
         base = tracemalloc.get_traced_memory()[0]
-        report = ingest.sync_school(storage, school, data=data, content_type="text/csv")
+        report = ingest.sync_school(storage, school, data=data, content_type=content_type)
         current, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
         out["traced_peak"], out["traced_left"], out["phases"] = peak - base, current - base, phases
@@ -362,18 +363,14 @@ def _mib(n: float) -> float:
     return n / 2**20
 
 
-@benchmark("roster_memory", issue="roster", title="Roster ingest: peak memory of a 20,000-row file")
-def roster_memory(ctx: BenchContext) -> Result:
-    from bench.fixtures import roster_csv
-
+def memory_children(ctx: BenchContext, path: Path, rows: int, warm: Path | None = None) -> dict:
+    """Run the traced and the rss child on the file at `path` side by side; their merged figures."""
     ctx.storage  # noqa: B018 - creates the app's tables before the children use them
-    WORK.mkdir(parents=True, exist_ok=True)
-    path = WORK / f"roster-{MEMORY_ROWS}.csv"
-    path.write_bytes(roster_csv(MEMORY_ROWS, seed=7))
+    extra = [str(warm)] if warm else []
     # Memory does not depend on speed, so the two children run side by side (tracemalloc makes its run ~4x slower).
     children = {
         mode: subprocess.Popen(
-            [sys.executable, "-m", "bench.cases.roster", "memory", ctx.connection_string, str(path), mode],
+            [sys.executable, "-m", "bench.cases.roster", "memory", ctx.connection_string, str(path), mode, *extra],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
         )
         for mode in ("traced", "rss")
@@ -385,24 +382,28 @@ def roster_memory(ctx: BenchContext) -> Result:
             if child.returncode != 0:
                 raise RuntimeError(f"memory child ({mode}) failed:\n{stderr[-3000:]}")
             result = json.loads(stdout.strip().splitlines()[-1])
-            if result.pop("created") != MEMORY_ROWS:
-                raise RuntimeError(f"memory child ({mode}) did not create {MEMORY_ROWS} pupils")
+            if result.pop("created") != rows:
+                raise RuntimeError(f"memory child ({mode}) did not create {rows} pupils")
             m.update(result)
     finally:
         for child in children.values():  # only ours, by handle; nothing left running after a failure
             if child.poll() is None:
                 child.kill()
                 child.communicate()
+    return m
+
+
+def memory_rows(m: dict, rows: int, what: str) -> list[Row]:
     hwm_delta = m["hwm_after"] - m["rss_before"] if m["hwm_reset"] else None
     maxrss_delta = m["maxrss_after"] - m["maxrss_before"]
-    rows = [
-        Row(f"tracemalloc peak within sync_school, {MEMORY_ROWS:,} rows", _mib(m["traced_peak"]), "MiB",
-            f"{m['traced_peak'] / MEMORY_ROWS:,.0f} bytes per row; the file is {_mib(m['file_bytes']):.1f} MiB "
-            f"({m['traced_peak'] / m['file_bytes']:.0f}× the file); {_mib(m['traced_left']):.2f} MiB still "
+    return [
+        Row(f"tracemalloc peak within sync_school, {rows:,} {what}", _mib(m["traced_peak"]), "MiB",
+            f"{m['traced_peak'] / rows:,.0f} bytes per row; the upload is {_mib(m['file_bytes']):.1f} MiB "
+            f"({m['traced_peak'] / m['file_bytes']:.0f}× the upload); {_mib(m['traced_left']):.2f} MiB still "
             "allocated after the call"),
         Row("held between phases (traced)", " / ".join(f"{_mib(m['phases'].get(k, 0)):.1f}" for k in PHASES),
-            "MiB", "after parsing / after reading the roster / after planning / all entity dicts built, as "
-            "write_roster starts; the peak comes during the transactions on top of the last"),
+            "MiB", "after parsing / after reading the roster / after planning; the peak comes while the "
+            "transactions are sent, on top of the last"),
         Row("peak RSS growth during the call (VmHWM − RSS before)",
             _mib(hwm_delta) if hwm_delta is not None else "n/a", "MiB",
             f"RSS before {_mib(m['rss_before']):.0f} MiB, peak {_mib(m['hwm_after']):.0f} MiB, "
@@ -415,23 +416,33 @@ def roster_memory(ctx: BenchContext) -> Result:
             if m["maxrss_before"] > m["hwm_before"] + 2**20 else
             f"process high-water mark {_mib(m['maxrss_before']):.0f} → {_mib(m['maxrss_after']):.0f} MiB"),
     ]
-    notes = (
-        f"Two fresh interpreters (`python -m bench.cases.roster memory … rss|traced`), run side by side, each "
-        f"load one {MEMORY_ROWS:,}-row file (made once by the parent, read from `bench/.work`) into a new school "
-        "with one `sync_school` call. The *traced* child "
-        "runs the call under `tracemalloc`, whose peak counts every Python allocation made during the call "
-        "(decoded text, parsed records, the existing-roster read, planned pupils, entity dicts, SDK request "
-        "and response bodies); the file's bytes were read before and are not counted. "
-        "The *rss* child runs it untraced and reads resident memory: the peak (VmHWM) "
-        "is reset through `/proc/self/clear_refs` just before the call, so it is this call's peak. "
-        "`resource.getrusage`'s `ru_maxrss` is shown for completeness; it cannot be reset, and a child started "
-        "from a bigger parent inherits the parent's figure at exec, so only the VmHWM row measures the call. "
-        "Imports, the storage clients and a "
-        "small warm-up sync happen before either measurement. RSS includes allocator slack and is noisier; "
-        "tracemalloc's peak is the figure to track. Throughput is not measured here (the children share the "
-        "machine): see `roster_bulk`."
-    )
-    return Result(rows, notes)
+
+
+MEMORY_NOTE = (
+    "Two fresh interpreters (`python -m bench.cases.roster memory … rss|traced`), run side by side, each load "
+    "the same upload (made once by the parent, read from `bench/.work`) into a new school with one "
+    "`sync_school` call. The *traced* child runs the call under `tracemalloc`, whose peak counts every Python "
+    "allocation made during the call (unpacked or decoded text, parsed records, the existing-roster read, "
+    "planned pupils, entity dicts, SDK request and response bodies); the upload's bytes were read before and "
+    "are not counted. This is the figure to track: it is deterministic up to the SDK's buffers. The *rss* "
+    "child runs it untraced and reads resident memory: the peak (VmHWM) is reset through "
+    "`/proc/self/clear_refs` just before the call, so it is this call's peak; it includes allocator slack "
+    "and is noisier. `resource.getrusage`'s `ru_maxrss` is shown for completeness; it cannot be reset, and a "
+    "child started from a bigger parent inherits the parent's figure at exec, so only the VmHWM row measures "
+    "the call. Imports, the storage clients and a small warm-up sync of the same kind happen before either "
+    "measurement. Throughput is not measured here (the children share the machine)."
+)
+
+
+@benchmark("roster_memory", issue="roster", title="Roster ingest: peak memory of a 20,000-row file")
+def roster_memory(ctx: BenchContext) -> Result:
+    from bench.fixtures import roster_csv
+
+    WORK.mkdir(parents=True, exist_ok=True)
+    path = WORK / f"roster-{MEMORY_ROWS}.csv"
+    path.write_bytes(roster_csv(MEMORY_ROWS, seed=7))
+    m = memory_children(ctx, path, MEMORY_ROWS)
+    return Result(memory_rows(m, MEMORY_ROWS, "rows"), MEMORY_NOTE + " See `roster_bulk` for throughput.")
 
 
 if __name__ == "__main__" and len(sys.argv) in (5, 6) and sys.argv[1] == "memory":

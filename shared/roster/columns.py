@@ -7,6 +7,7 @@ too (`Student Forename`, `Pupil UPN`).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -99,6 +100,8 @@ def display_name(header: str) -> str:
     return " ".join(header.replace("\ufeff", "").split())[:100]
 
 
+# Cached: JSON items repeat the same keys on every pupil (bounded, as the keys come from the upload).
+@functools.lru_cache(maxsize=512)
 def recognise(header: str) -> tuple[str, int] | None:
     """The (field, rank) a header stands for, or None for a column we do not keep."""
     key = header_key(header)
@@ -140,12 +143,17 @@ class ColumnPlan:
     special: list[str] = field(default_factory=list)
     unnamed: frozenset[int] = frozenset()
     width: int = 0
+    _seen: set[str] = field(default_factory=set, repr=False, compare=False)  # headers already dropped
 
     @property
     def missing(self) -> list[str]:
         return [f for f in REQUIRED_FIELDS if f not in self.index]
 
     def drop(self, header: str) -> None:
+        # Each JSON item names its columns again: decide each header once.
+        if header in self._seen:
+            return
+        self._seen.add(header)
         name = display_name(header)
         if name not in self.dropped:
             self.dropped.append(name)

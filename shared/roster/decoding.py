@@ -8,6 +8,8 @@ what Excel and older MIS versions write on a UK Windows PC.
 from __future__ import annotations
 
 import codecs
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from shared.roster.errors import RosterUnreadable
 
@@ -47,47 +49,75 @@ def _utf16_without_bom(head: bytes) -> str | None:
     return None
 
 
-def _decode_utf16(data: bytes, encoding: str) -> str:
-    try:
-        return data.decode(encoding)
-    except UnicodeDecodeError:
-        # `from None`: the codec error quotes the offending bytes.
-        raise _unreadable("not valid UTF-16 text") from None
+@dataclass(frozen=True)
+class Encoding:
+    """How a file's bytes become its text: skip `bom` bytes, then decode with `codec` and `errors`."""
+
+    codec: str
+    errors: str = "strict"
+    bom: int = 0
 
 
-def _decode_8bit(data: bytes) -> str:
-    if b"\x00" in data:
-        raise _unreadable("binary data")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        # cp1252 leaves five byte values undefined; surrogateescape keeps them as lone surrogates, which
-        # the name rules reject, so one stray byte in a dropped column does not sink the whole file.
-        return data.decode("cp1252", errors="surrogateescape")
-
-
-def _decode(data: bytes) -> str:
-    if data.startswith(codecs.BOM_UTF8):
-        return _decode_8bit(data[len(codecs.BOM_UTF8):])
-    if data.startswith(codecs.BOM_UTF16_LE):
-        return _decode_utf16(data[2:], "utf-16-le")
-    if data.startswith(codecs.BOM_UTF16_BE):
-        return _decode_utf16(data[2:], "utf-16-be")
-    if utf16 := _utf16_without_bom(data[:_SNIFF_BYTES]):
-        return _decode_utf16(data, utf16)
-    return _decode_8bit(data)
-
-
-def decode_roster(data: bytes) -> str:
-    """The text of an upload; RosterUnreadable when it is binary or in no encoding we can read."""
-    for signature, what in _NOT_CSV_SIGNATURES:
-        if data.startswith(signature):
-            raise _unreadable(what)
-    text = _decode(data).removeprefix("\ufeff")
-    if "\x00" in text:
-        raise _unreadable("binary data")
+def _check_sample(text: str) -> None:
     sample = text[: _SNIFF_BYTES * 4]
     controls = sum(1 for ch in sample if ch < " " and ch not in _TEXT_CONTROLS)
     if controls > max(_CONTROL_FLOOR, _MAX_CONTROL_SHARE * len(sample)):
         raise _unreadable("binary data")
-    return text
+
+
+def _candidate(head: bytes) -> Encoding:
+    for signature, what in _NOT_CSV_SIGNATURES:
+        if head.startswith(signature):
+            raise _unreadable(what)
+    if head.startswith(codecs.BOM_UTF8):
+        return Encoding("utf-8", bom=len(codecs.BOM_UTF8))
+    if head.startswith(codecs.BOM_UTF16_LE):
+        return Encoding("utf-16-le", bom=2)
+    if head.startswith(codecs.BOM_UTF16_BE):
+        return Encoding("utf-16-be", bom=2)
+    return Encoding(_utf16_without_bom(head[:_SNIFF_BYTES]) or "utf-8")
+
+
+def encoding_of(chunks: Iterable[bytes]) -> Encoding:
+    """The encoding of a file read chunk by chunk (one pass, nothing kept): UTF-8 (with or without BOM)
+    when all of it is valid UTF-8, UTF-16 by BOM or NUL pattern, else Windows-1252. RosterUnreadable when
+    it is binary or not valid UTF-16. The first chunk must hold the first 64 KiB (or the whole file)."""
+    chunks = iter(chunks)
+    head = next(chunks, b"")
+    found = _candidate(head)
+    decoder = codecs.getincrementaldecoder(found.codec)()
+    utf16 = found.codec.startswith("utf-16")
+    chunk, first = head[found.bom:], True
+    while True:
+        if not utf16 and b"\x00" in chunk:
+            raise _unreadable("binary data")
+        if found.codec == "utf-8":
+            try:
+                text = decoder.decode(chunk, final=not chunk)
+            except UnicodeDecodeError:
+                # cp1252 leaves five byte values undefined; surrogateescape keeps them as lone surrogates,
+                # which the name rules reject, so one stray byte in a dropped column does not sink the file.
+                found = Encoding("cp1252", "surrogateescape", found.bom)
+                text = chunk.decode("cp1252", errors="surrogateescape") if first else ""
+        elif found.codec == "cp1252":
+            text = ""
+        else:
+            try:
+                text = decoder.decode(chunk, final=not chunk)
+            except UnicodeDecodeError:
+                # `from None`: the codec error quotes the offending bytes.
+                raise _unreadable("not valid UTF-16 text") from None
+            if "\x00" in text:
+                raise _unreadable("binary data")
+        if first:
+            _check_sample(text.removeprefix("\ufeff"))
+            first = False
+        if not chunk:
+            return found
+        chunk = next(chunks, b"")
+
+
+def decode_roster(data: bytes) -> str:
+    """The text of an upload; RosterUnreadable when it is binary or in no encoding we can read."""
+    found = encoding_of([data])
+    return data[found.bom:].decode(found.codec, errors=found.errors).removeprefix("\ufeff")

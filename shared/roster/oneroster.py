@@ -25,12 +25,12 @@ import csv
 import io
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from shared.roster import columns
-from shared.roster.decoding import decode_roster
+from shared.roster.decoding import encoding_of
 from shared.roster.errors import RosterTooLarge, RosterUnreadable
 from shared.roster.rules import is_valid_upn
 
@@ -51,6 +51,9 @@ _USED_USER_COLUMNS = frozenset(
      "identifier", "userIds", *(c for names in _USER_FIELDS.values() for c in names)}
 )
 _USED_DEMOGRAPHIC_COLUMNS = frozenset({"sourcedId", "status", "dateLastModified", "birthDate", "sex"})
+_MANIFEST_COLUMNS = frozenset({"propertyName", "value"})
+_ROLE_COLUMNS = frozenset({"userSourcedId", "role", "orgSourcedId"})
+_ORG_COLUMNS = frozenset({"sourcedId", "type"})
 _USER_ID = re.compile(r"\{?\s*[^{}:,]*:\s*([^{},]+?)\s*\}?(?:,|$)")
 
 
@@ -101,36 +104,67 @@ class _Budget:
         self.left = limit
         self.limit = limit
 
-    def read(self, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
-        out = bytearray()
+    def _chunks(self, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
+        with archive.open(info) as entry:
+            while chunk := entry.read(_CHUNK):
+                self.left -= len(chunk)
+                if self.left < 0:
+                    raise RosterTooLarge(
+                        f"The zip file unpacks to more than {self.limit:,} bytes, more than a roster needs.")
+                yield chunk
+
+    def open(self, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> io.TextIOWrapper:
+        """The entry as text, read as it is used. A first pass counts its bytes against the budget and
+        decides its encoding (both need all of it) without keeping anything; the second decodes."""
         try:
-            with archive.open(info) as entry:
-                while chunk := entry.read(_CHUNK):
-                    self.left -= len(chunk)
-                    if self.left < 0:
-                        raise RosterTooLarge(
-                            f"The zip file unpacks to more than {self.limit:,} bytes, more than a roster needs.")
-                    out += chunk
+            head = b""
+
+            def counted() -> Iterator[bytes]:
+                nonlocal head
+                for chunk in self._chunks(archive, info):
+                    head = head or chunk
+                    yield chunk
+
+            found = encoding_of(counted())
+            if is_zip(head[:4]):
+                raise RosterUnreadable("The zip file holds another archive; upload the OneRoster CSV files in one zip.")
+            entry = archive.open(info)
+            entry.read(found.bom)
         except (zipfile.BadZipFile, EOFError, NotImplementedError, ValueError, OSError):
             raise RosterUnreadable("The zip file is damaged or uses a compression we cannot read.") from None
-        if is_zip(bytes(out[:4])):
-            raise RosterUnreadable("The zip file holds another archive; upload the OneRoster CSV files in one zip.")
-        return bytes(out)
+        # newline="": the csv module reads the line endings itself (quoted fields may hold line breaks).
+        return io.TextIOWrapper(entry, encoding=found.codec, errors=found.errors, newline="")
 
 
-def _rows(data: bytes, name: str) -> Iterator[dict[str, str]]:
-    text = decode_roster(data)
-    reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
+@dataclass
+class _Table:
+    """One CSV file of the bundle: its headers, and its rows with only the columns this reader uses."""
+
+    headers: list[str]
+    rows: Iterator[dict[str, str]]
+
+
+def _table(text: io.TextIOWrapper, name: str, used: frozenset[str]) -> _Table:
+    reader = csv.reader(text, strict=True)
     try:
-        for row in reader:
-            yield {(k or "").strip(): (v or "").strip() if isinstance(v, str) else "" for k, v in row.items()}
+        first = next(reader, [])
     except csv.Error:
         raise RosterUnreadable(f"{name} in the bundle is not well-formed CSV.") from None
+    headers = [h.strip().removeprefix("\ufeff") for h in first]
+    wanted = [(h, i) for i, h in enumerate(headers) if h in used]
 
+    def rows() -> Iterator[dict[str, str]]:
+        with text:
+            try:
+                for row in reader:
+                    if row:  # a blank line is no row, as csv.DictReader has it
+                        yield {h: row[i].strip() if i < len(row) else "" for h, i in wanted}
+            except csv.Error:
+                raise RosterUnreadable(f"{name} in the bundle is not well-formed CSV.") from None
+            except (zipfile.BadZipFile, EOFError, OSError):
+                raise RosterUnreadable("The zip file is damaged or uses a compression we cannot read.") from None
 
-def _headers(data: bytes) -> list[str]:
-    first = decode_roster(data).splitlines()[:1]
-    return [h.strip() for h in next(csv.reader(first), [])] if first else []
+    return _Table(headers, rows())
 
 
 def _upn_of(user: dict[str, str]) -> str:
@@ -160,10 +194,19 @@ def read_bundle(data: bytes, *, org_sourced_id: str | None, max_unzipped_bytes: 
                 "The zip file has no users.csv: upload a OneRoster CSV bundle (manifest.csv, users.csv,"
                 " demographics.csv...) or the MIS export as a CSV file.")
         budget = _Budget(max_unzipped_bytes)
-        files = {name: budget.read(archive, info) for name, info in entries.items()}
+
+        def table(name: str, used: frozenset[str]) -> _Table | None:
+            return _table(budget.open(archive, entries[name]), name, used) if name in entries else None
+
+        return _read(table, org_sourced_id)
+
+
+def _read(table: Callable[[str, frozenset[str]], _Table | None], org_sourced_id: str | None) -> Bundle:
+    """The bundle's pupils, reading each file once, row by row: only what the join needs is kept."""
     bundle = Bundle()
-    manifest = {r.get("propertyName", ""): r.get("value", "").lower() for r in _rows(files["manifest.csv"],
-                "manifest.csv")} if "manifest.csv" in files else {}
+    manifest_file = table("manifest.csv", _MANIFEST_COLUMNS)
+    manifest = {r.get("propertyName", ""): r.get("value", "").lower() for r in manifest_file.rows} \
+        if manifest_file else {}
     users_mode = manifest.get("file.users", "bulk")
     if users_mode == "absent":
         raise RosterUnreadable("The bundle's manifest says it has no users (file.users is absent).")
@@ -171,24 +214,25 @@ def read_bundle(data: bytes, *, org_sourced_id: str | None, max_unzipped_bytes: 
 
     demographics: dict[str, tuple[str, str]] = {}
     plan = columns.ColumnPlan(dropped=bundle.dropped, special=bundle.special)
-    if "demographics.csv" in files:
-        for header in _headers(files["demographics.csv"]):
+    demographics_file = table("demographics.csv", _USED_DEMOGRAPHIC_COLUMNS)
+    if demographics_file:
+        for header in demographics_file.headers:
             if header not in _USED_DEMOGRAPHIC_COLUMNS:
                 plan.drop(header)
-        for r in _rows(files["demographics.csv"], "demographics.csv"):
+        for r in demographics_file.rows:
             demographics[r.get("sourcedId", "")] = (r.get("birthDate", ""), r.get("sex", ""))
 
     student_orgs: dict[str, set[str]] = {}
-    has_roles_file = "roles.csv" in files
-    if has_roles_file:
-        for r in _rows(files["roles.csv"], "roles.csv"):
+    roles_file = table("roles.csv", _ROLE_COLUMNS)
+    has_roles_file = roles_file is not None
+    if roles_file:
+        for r in roles_file.rows:
             if r.get("role", "").lower() == STUDENT:
                 student_orgs.setdefault(r.get("userSourcedId", ""), set()).add(r.get("orgSourcedId", ""))
 
-    schools = []
-    if "orgs.csv" in files:
-        schools = [r.get("sourcedId", "") for r in _rows(files["orgs.csv"], "orgs.csv")
-                   if r.get("type", "").lower() == "school"]
+    orgs_file = table("orgs.csv", _ORG_COLUMNS)
+    schools = [r.get("sourcedId", "") for r in orgs_file.rows if r.get("type", "").lower() == "school"] \
+        if orgs_file else []
     if len(schools) > 1 and not org_sourced_id:
         raise RosterUnreadable(
             f"This bundle lists {len(schools)} schools. Record this school's OneRoster org sourcedId"
@@ -197,15 +241,16 @@ def read_bundle(data: bytes, *, org_sourced_id: str | None, max_unzipped_bytes: 
         raise RosterUnreadable("The school's OneRoster org sourcedId is not among the bundle's schools (orgs.csv).")
     only_org = org_sourced_id if len(schools) > 1 or (org_sourced_id and schools) else None
 
-    user_headers = _headers(files["users.csv"])
-    for header in user_headers:
+    users = table("users.csv", _USED_USER_COLUMNS)
+    assert users is not None  # read_bundle has checked it is there
+    for header in users.headers:
         if header not in _USED_USER_COLUMNS:
             plan.drop(header)
-    if "demographics.csv" not in files and "birthDate" not in user_headers:
+    if demographics_file is None and "birthDate" not in users.headers:
         raise RosterUnreadable(
             "The bundle has no demographics.csv: OneRoster keeps birthDate and sex there. Export the"
             " demographics file too.")
-    for row, user in enumerate(_rows(files["users.csv"], "users.csv"), start=1):
+    for row, user in enumerate(users.rows, start=1):
         sourced_id = user.get("sourcedId", "")
         if has_roles_file and "role" not in user:
             orgs = student_orgs.get(sourced_id)
