@@ -81,7 +81,7 @@ def plan_sync(
         current = by_upn.get(record.upn) if record.upn else None
         if current is None or current.id in matched:
             candidates = [
-                p for p in by_key.get(_key(record), [])
+                p for p in (by_key.get(_key(record), []) if by_key else [])
                 if p.id not in matched and (not record.upn or not p.upn or p.upn == record.upn)
             ]
             current = candidates[0] if candidates else None
