@@ -16,6 +16,7 @@ from bench.cases.roster import (
     MEMORY_NOTE,
     WORK,
     _floor_run,
+    _fresh_floor_run,
     _plain_floor_run,
     _ratios,
     memory_children,
@@ -80,6 +81,7 @@ def _format_bench(ctx: BenchContext, label: str, data: bytes, content_type: str)
 
     pair = compare(ingest, floor, repeats=REPEATS)
     plain = _plain_floor_run(ctx.connection_string, PUPILS, pupil_shaped_entity)
+    fresh = _fresh_floor_run(ctx.connection_string, PUPILS, pupil_shaped_entity)
     rows = [
         Row(f"ingest, {PUPILS:,} pupils", pair.candidate.per_second, "rows/s",
             f"sync_school wall clock {pair.candidate.seconds:.2f} s for a {len(data) / 1024:,.0f} KiB upload"),
@@ -97,6 +99,8 @@ def _format_bench(ctx: BenchContext, label: str, data: bytes, content_type: str)
         Row("rows alone, transactions of 100 (one run)", plain.per_second, "rows/s",
             f"no version row: {PUPILS // 100} transactions; ingest / this "
             f"{pair.candidate.per_second / plain.per_second:.2f}×, unpaired"),
+        Row("floor in a fresh, empty table (one run)", fresh.per_second, "rows/s",
+            "unpaired: what the size of the app's `pupils` table costs in the emulator"),
         Row(f"storage requests, first upload of {PUPILS:,} pupils", tally.total, "requests", describe_kinds(tally)),
         Row("storage requests per 1,000 rows", tally.total * 1000 / PUPILS, "requests/1k rows",
             f"{tally.writes} writes, of which the upload lease is 2 (insert and delete)"),
