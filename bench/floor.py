@@ -13,6 +13,7 @@ Two ways to use it:
 
 from __future__ import annotations
 
+import base64
 import secrets
 import threading
 from collections.abc import Callable
@@ -131,6 +132,12 @@ def batched_upsert_rate(
 VERSION_ROW = "pup^version"  # as roster.store names it
 
 
+def _app_like_id(prefix: str) -> str:
+    # The same alphabet and length as the app's ids, without importing it: where a key lands in the
+    # emulator's sorted indexes decides what inserting it costs.
+    return f"{prefix}_{base64.b32encode(secrets.token_bytes(10)).decode().lower()}"
+
+
 def versioned_upsert_run(
     connection_string: str, *, rows: int, entity: EntityFactory = sample_entity, table_name: str | None = None,
     version_row: bool = True,
@@ -140,19 +147,19 @@ def versioned_upsert_run(
     transaction and then replaced under the ETag (If-Match) the previous transaction returned. One op = one
     transaction; latencies are per transaction.
 
-    Keys are random and shaped like the app's (partition `sch_`, rows `pup_`, each followed by 16 random
-    characters, made before the clock starts as a sync's plan makes them), so in a shared table they land
-    where a school's pupils would in the emulator's indexes. `table_name`: write into that existing table
-    rather than a fresh one, so the floor meets the emulator state the candidate meets: Azurite keeps each
-    table in memory with indexes it maintains on every insert, so writes slow as a table grows (by a
-    fifth to a third at the bench's size, see `roster_oneroster`). `version_row=False`: the rows alone, in
-    full transactions of 100.
+    Keys are random and shaped like the app's ids (partition `sch_`, rows `pup_`, each followed by 16
+    lower-case base32 characters, made before the clock starts as a sync's plan makes them), so in a shared
+    table they land where a school's pupils would in the emulator's indexes. `table_name`: write into that
+    existing table rather than a fresh one, so the floor meets the emulator state the candidate meets:
+    Azurite keeps each table in memory with sorted indexes it updates on every insert, so writes slow as a
+    table grows (by a fifth to a third at the bench's size, see `roster_oneroster`) and cost more the earlier
+    their keys sort. `version_row=False`: the rows alone, in full transactions of 100.
     """
     table = (TableClient.from_connection_string(connection_string, table_name=table_name) if table_name
              else new_table(connection_string, "floorversioned"))
-    partition_key = f"sch_{secrets.token_hex(8)}"
+    partition_key = _app_like_id("sch")
     per_tx = VERSIONED_BATCH if version_row else BATCH_SIZE
-    keys = [f"pup_{secrets.token_hex(8)}" for _ in range(rows)]
+    keys = [_app_like_id("pup") for _ in range(rows)]
     version: list[str | None] = [None]
 
     def transaction(i: int) -> None:
