@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,10 @@ import azure.functions as func
 from devhost.routing import http_routes, resolve, route_prefix
 
 HOST_JSON = Path(__file__).resolve().parents[1] / "host.json"
+
+# PDFium is not thread-safe (pypdfium2 says so): tests whose threads race requests for PDFs parse them one at a
+# time under this lock, or the process crashes (seen as a segfault or SIGTRAP in a full run).
+PDFIUM_LOCK = threading.Lock()
 
 
 @dataclass

@@ -14,6 +14,7 @@ import zxingcpp
 from shared.storage.counting import request_counter
 from shared.verification_codes import normalise_verification_code
 from tests.functions.test_verification import _anonymous, _certificate_code, _client_headers
+from tests.support import PDFIUM_LOCK
 from tests.world import World
 
 WEEK = {"from": (date.today() - timedelta(days=7)).isoformat(), "to": date.today().isoformat()}
@@ -41,17 +42,18 @@ def _assembly(world: World) -> list[tuple[str, str, str]]:
     """This week's assembly PDF: each certificate's text, printed code and QR code's text."""
     pdf = world.as_(world.a.staff).get(f"/api/schools/{world.a.school_id}/awards", params=WEEK | {"format": "pdf"})
     assert pdf.status == 200, pdf.body
-    document = pdfium.PdfDocument(pdf.body)
     pages = []
-    try:
-        for page in document:
-            text = page.get_textpage().get_text_range()
-            code = next((part for part in text.split() if normalise_verification_code(part)), "")
-            qr = [b.text for b in zxingcpp.read_barcodes(page.render(scale=110 / 72).to_pil().convert("RGB"))
-                  if b.format == zxingcpp.BarcodeFormat.QRCode]
-            pages.append((text, code, qr[0] if qr else ""))
-    finally:
-        document.close()
+    with PDFIUM_LOCK:
+        document = pdfium.PdfDocument(pdf.body)
+        try:
+            for page in document:
+                text = page.get_textpage().get_text_range()
+                code = next((part for part in text.split() if normalise_verification_code(part)), "")
+                qr = [b.text for b in zxingcpp.read_barcodes(page.render(scale=110 / 72).to_pil().convert("RGB"))
+                      if b.format == zxingcpp.BarcodeFormat.QRCode]
+                pages.append((text, code, qr[0] if qr else ""))
+        finally:
+            document.close()
     return pages
 
 

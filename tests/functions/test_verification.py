@@ -10,6 +10,7 @@ import pypdfium2 as pdfium
 
 from shared.verification_codes import normalise_verification_code
 from tests.functions.test_learning import codes_for, partner_activity, pupil_session, redeem
+from tests.support import PDFIUM_LOCK
 from tests.world import World
 
 
@@ -20,11 +21,12 @@ def _client_headers() -> dict[str, str]:
 
 
 def _pdf_text(pdf: bytes) -> str:
-    document = pdfium.PdfDocument(pdf)
-    try:
-        return document[0].get_textpage().get_text_range()
-    finally:
-        document.close()
+    with PDFIUM_LOCK:
+        document = pdfium.PdfDocument(pdf)
+        try:
+            return document[0].get_textpage().get_text_range()
+        finally:
+            document.close()
 
 
 def _bronze_pupil(world: World) -> tuple[str, object, dict]:
