@@ -21,7 +21,7 @@ from shared.hours import minutes_to_hours
 from shared.ids import iso, utcnow
 from shared.learning import store as learning_store
 from shared.learning.awards import LADDER, Award
-from shared.learning.model import AwardRow
+from shared.learning.model import AwardHolder, AwardRow
 from shared.organisation import store as org_store
 from shared.organisation.access import visible_partner, visible_school
 from shared.organisation.model import School
@@ -61,32 +61,23 @@ def _instant(day: date) -> str:
 def _school_list(storage: Storage, school: School, start: date, end: date, award: Award | None,
                  today: date) -> tuple[SchoolGraduation, dict[str, tuple[AwardRow, int]]]:
     """The school's list, and each listed certificate's award row and its pupil's total minutes (for the PDF)."""
-    rows = learning_store.pupils_and_awards_between(storage, school.id, _instant(start),
-                                                    _instant(end + timedelta(days=1)))
-    pupils = {r["RowKey"]: r for r in rows if learning_store.is_pupil_row(r)}
+    holders: dict[str, AwardHolder] = {}
     reached: dict[str, list[GraduateAward]] = {}
     stored: dict[str, tuple[AwardRow, int]] = {}
-    for r in rows:
-        if learning_store.is_pupil_row(r) or learning_store.kind_of(r) != learning_store.AWARD:
+    for holder, row in learning_store.awards_between(storage, school.id, _instant(start),
+                                                     _instant(end + timedelta(days=1))):
+        if (award is not None and row.award_key != award.key) or holder.restricted or holder.erasing:
             continue
-        row = learning_store.award_from(r)
-        if award is not None and row.award_key != award.key:
-            continue
-        pupil_id = learning_store.pupil_of(r)
-        pupil = pupils.get(pupil_id)
-        if pupil is None or pupil.get("restricted") or pupil.get("erasing"):
-            continue
-        reached.setdefault(pupil_id, []).append(GraduateAward(
+        holders[holder.id] = holder
+        reached.setdefault(holder.id, []).append(GraduateAward(
             name=row.name, hours=row.hours, achieved_at=row.achieved_at, certificate_id=row.certificate_id))
-        stored[row.certificate_id] = (row, int(pupil.get("total_minutes") or 0))
-    graduates = []
-    for pupil_id, awards in reached.items():
-        p = pupils[pupil_id]
-        graduates.append(Graduate(
-            pupil_id=pupil_id, first_name=p["first_name"], last_name=p["last_name"],
-            year_group=year_group_of_cohort(int(p.get("cohort") or 0), today) if p.get("cohort") else 0,
-            status=p.get("status") or "active", awards=sorted(awards, key=lambda a: a.hours),
-        ))
+        stored[row.certificate_id] = (row, holder.total_minutes)
+    graduates = [
+        Graduate(pupil_id=h.id, first_name=h.first_name, last_name=h.last_name,
+                 year_group=year_group_of_cohort(h.cohort, today), status=h.status,
+                 awards=sorted(reached[h.id], key=lambda a: a.hours))
+        for h in holders.values()
+    ]
     graduates.sort(key=lambda g: (-g.awards[-1].hours, g.last_name.casefold(), g.first_name.casefold()))
     counts = Counter(a.name for g in graduates for a in g.awards)
     ordered = {a.name: counts[a.name] for a in LADDER if counts[a.name]}

@@ -4,7 +4,7 @@ groups (the list; `achievements.assembly` prints their certificates from the sam
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 
 from shared import audit
 from shared.audit import Action
@@ -14,10 +14,9 @@ from shared.learning.model import AwardRow
 from shared.learning.schemas import SchoolAward, SchoolAwardList, SchoolAwardsQuery
 from shared.organisation.access import visible_school
 from shared.organisation.model import School
-from shared.roster.rules import cohort_of, year_group_of_cohort
+from shared.roster.rules import year_group_of_cohort
 from shared.security.principal import Principal
 from shared.storage.clients import Storage, get_storage
-from shared.storage.tables import Entity
 
 
 @dataclass(frozen=True)
@@ -29,36 +28,24 @@ class ReachedAward:
     row: AwardRow
 
 
-def _year_group(pupil: Entity, today: date) -> int:
-    cohort = int(pupil.get("cohort") or 0) or cohort_of(date.fromisoformat(pupil["date_of_birth"]))
-    return year_group_of_cohort(cohort, today)
-
-
 def reached_awards(storage: Storage, school: School, query: SchoolAwardsQuery) -> list[ReachedAward]:
     """One query on the school's partition (its pupil rows and the award rows of the range), however many
     awards there are; pupils being erased are left out."""
-    rows = store.pupils_and_awards_between(storage, school.id, query.from_.isoformat(),
-                                           (query.to + timedelta(days=1)).isoformat())
-    pupils = {r["RowKey"]: r for r in rows if store.is_pupil_row(r)}
     today = utcnow().date()
-    found = []
-    for row in rows:
-        if store.is_pupil_row(row) or store.kind_of(row) != store.AWARD:
-            continue
-        pupil_id = store.pupil_of(row)
-        pupil = pupils.get(pupil_id)
-        if pupil is None or pupil.get("erasing"):
-            continue
-        award = store.award_from(row)
-        found.append(ReachedAward(
+    found = [
+        ReachedAward(
             listed=SchoolAward(
-                pupil_id=pupil_id, first_name=pupil["first_name"], last_name=pupil["last_name"],
-                year_group=_year_group(pupil, today), name=award.name, hours=award.hours,
+                pupil_id=holder.id, first_name=holder.first_name, last_name=holder.last_name,
+                year_group=year_group_of_cohort(holder.cohort, today), name=award.name, hours=award.hours,
                 achieved_at=award.achieved_at, certificate_id=award.certificate_id,
             ),
-            total_minutes=int(pupil.get("total_minutes") or 0),
+            total_minutes=holder.total_minutes,
             row=award,
-        ))
+        )
+        for holder, award in store.awards_between(storage, school.id, query.from_.isoformat(),
+                                                  (query.to + timedelta(days=1)).isoformat())
+        if not holder.erasing
+    ]
     # In the hall: by class, then by name, so certificates come off the printer in the order they're handed out.
     found.sort(key=lambda r: (r.listed.year_group, r.listed.last_name.lower(), r.listed.first_name.lower(),
                               r.listed.hours))

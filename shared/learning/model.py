@@ -94,3 +94,17 @@ class AwardRow:
     verification_code: str | None
     etag: str
     verification_published: bool = False  # its verification record is known to exist
+
+
+@dataclass(frozen=True)
+class AwardHolder:
+    """The pupil an award reached in a period belongs to: what a list or a certificate prints of them."""
+
+    id: str
+    first_name: str
+    last_name: str
+    status: str
+    restricted: bool
+    erasing: bool
+    cohort: int
+    total_minutes: int

@@ -35,9 +35,10 @@ from shared.hours import minutes_to_hours
 from shared.learning import stats as learning_stats
 from shared.learning.awards import Award
 from shared.learning.errors import CodeAlreadyRedeemed
-from shared.learning.model import Activity, AwardRow, IssuedCode, Learner, StampCode, UseCount
+from shared.learning.model import Activity, AwardHolder, AwardRow, IssuedCode, Learner, StampCode, UseCount
 from shared.learning.schemas import ActivitySummary
 from shared.roster.model import PupilStatus
+from shared.roster.rules import cohort_of
 from shared.roster.store import PUPIL_PREFIX, PUPIL_RANGE_END
 from shared.storage.clients import Storage
 from shared.storage.names import ACTIVITIES, CODES, PUPILS, VOCABULARY
@@ -371,16 +372,6 @@ def kind_of(row: Entity) -> str:
     return row["RowKey"].split("|")[2]
 
 
-def is_pupil_row(row: Entity) -> bool:
-    """A pupil's own row, among the learning rows of the same partition."""
-    return row["RowKey"].startswith(PUPIL_PREFIX)
-
-
-def pupil_of(row: Entity) -> str:
-    """The pupil a learning row belongs to."""
-    return row["RowKey"].split("|")[1]
-
-
 def award_from(e: Entity) -> AwardRow:
     """An award row as read (whole, or with the fields of `GRADUATION_FIELDS`)."""
     return AwardRow(
@@ -469,19 +460,36 @@ GRADUATION_FIELDS = [
 ]
 
 
-def pupils_and_awards_between(storage: Storage, school_id: str, start: str, end: str) -> list[Entity]:
-    """The school's pupil rows and the award rows reached from `start` to before `end` (ISO instants).
+def _holder(e: Entity) -> AwardHolder:
+    return AwardHolder(
+        id=e["RowKey"], first_name=e["first_name"], last_name=e["last_name"], status=e.get("status") or "active",
+        restricted=bool(e.get("restricted")), erasing=bool(e.get("erasing")),
+        cohort=int(e.get("cohort") or 0) or cohort_of(date.fromisoformat(e["date_of_birth"])),
+        total_minutes=int(e.get("total_minutes") or 0),
+    )
+
+
+def awards_between(storage: Storage, school_id: str, start: str, end: str) -> list[tuple[AwardHolder, AwardRow]]:
+    """The awards the school's pupils reached from `start` to before `end` (ISO instants), each with its pupil.
 
     One query on the school's partition: the pupil range, plus rows whose `achieved_at` falls in the
-    period (only award rows carry it), with just the fields a graduation list needs.
+    period (only award rows carry it), with just the fields a graduation list or a certificate needs.
     """
-    return list(query_all(
+    rows = list(query_all(
         storage.table(PUPILS),
         "PartitionKey eq @s and ( ( RowKey ge @plo and RowKey lt @phi ) or "
         "( achieved_at ge @start and achieved_at lt @end ) )",
         {"s": school_id, "plo": PUPIL_PREFIX, "phi": PUPIL_RANGE_END, "start": start, "end": end},
         select=GRADUATION_FIELDS,
     ))
+    holders = {r["RowKey"]: _holder(r) for r in rows if r["RowKey"].startswith(PUPIL_PREFIX)}
+    awards = [r for r in rows if not r["RowKey"].startswith(PUPIL_PREFIX) and kind_of(r) == AWARD]
+    return [(holders[_owner(r)], award_from(r)) for r in awards if _owner(r) in holders]
+
+
+def _owner(row: Entity) -> str:
+    """The pupil a learning row (`L|<pupil>|<kind>|<key>`) belongs to."""
+    return row["RowKey"].split("|")[1]
 
 
 def delete_learning_rows(storage: Storage, school_id: str, rows: Iterable[Entity]) -> None:
