@@ -19,7 +19,6 @@ running waits for the school's upload lease, then raises, so the host retries th
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 
 from shared import audit
@@ -30,15 +29,15 @@ from shared.organisation import store as org_store
 from shared.organisation.access import visible_school
 from shared.organisation.model import School
 from shared.problems import problem_for
+from shared.roster import uploads_store
 from shared.roster.errors import RosterSyncHeld, RosterSyncInProgress
 from shared.roster.formats import JSON_CONTENT_TYPE, ZIP_CONTENT_TYPES
 from shared.roster.ingest import sync_school
 from shared.roster.schemas import HeldUpload, HeldUploadList, RosterMode, RosterReport
 from shared.security.principal import Principal
 from shared.settings import get_settings
-from shared.storage.blobs import delete_if_present, list_blobs, read_if_present
 from shared.storage.clients import Storage, get_storage
-from shared.storage.names import MIS_REPORTS, MIS_UPLOADS
+from shared.storage.names import MIS_UPLOADS
 from shared.storage.tables import check_key
 
 log = logging.getLogger(__name__)
@@ -58,20 +57,13 @@ def split_blob_path(path: str) -> tuple[str, str]:
     return parts[0], "/".join(parts[1:])
 
 
-def _existing_report(storage: Storage, report_name: str) -> dict | None:
-    raw = read_if_present(storage.container(MIS_REPORTS), report_name)
-    return json.loads(raw) if raw is not None else None
-
-
 def _misplaced(storage: Storage, blob_name: str) -> dict:
     report = {"status": 400, "title": "Upload in the wrong place",
               "detail": ("Put each export at mis-uploads/<school id>/<file name> (.csv, .zip or .json); this file was "
                          "deleted unread."),
               "processed_at": iso(utcnow())}
-    safe = blob_name.replace("/", "_") or "_"
-    storage.container(MIS_REPORTS).upload_blob(f"misplaced/{safe}.json", json.dumps(report, indent=2).encode(),
-                                               overwrite=True)
-    delete_if_present(storage.container(MIS_UPLOADS), blob_name)
+    uploads_store.write_misplaced_report(storage, blob_name, report)
+    uploads_store.delete_upload(storage, blob_name)
     log.info("misplaced mis upload deleted", extra={"status": 400})
     return report
 
@@ -83,28 +75,26 @@ def ingest_upload(path: str, data: bytes, *, storage: Storage | None = None) -> 
         school_id, name = split_blob_path(path)
     except ValueError:
         return _misplaced(storage, path.removeprefix(f"{MIS_UPLOADS}/"))
-    report_name = f"{school_id}/{name}.json"
     content_hash = hashlib.sha256(data).hexdigest()
-    previous = _existing_report(storage, report_name)
+    previous = uploads_store.read_report(storage, school_id, name)
     if previous and previous.get("upload_sha256") == content_hash:
         report = previous
     else:
         report = _report_for(storage, school_id, name, data)
-        _write_report(storage, report_name, report, name, content_hash)
+        _write_report(storage, school_id, name, report, content_hash)
     if report.get("status") != HELD:
         _delete_upload(storage, school_id, name)
     log.info("mis upload processed", extra={"school_id": school_id, "status": report.get("status", 200)})
     return report
 
 
-def _write_report(storage: Storage, report_name: str, report: dict, name: str, content_hash: str) -> None:
+def _write_report(storage: Storage, school_id: str, name: str, report: dict, content_hash: str) -> None:
     report |= {"upload": name, "upload_sha256": content_hash, "processed_at": iso(utcnow())}
-    storage.container(MIS_REPORTS).upload_blob(report_name, json.dumps(report, indent=2).encode(), overwrite=True)
+    uploads_store.write_report(storage, school_id, name, report)
 
 
 def _delete_upload(storage: Storage, school_id: str, name: str) -> None:
-    # A re-delivered event may arrive after the upload is already gone.
-    delete_if_present(storage.container(MIS_UPLOADS), f"{school_id}/{name}")
+    uploads_store.delete_upload(storage, f"{school_id}/{name}")
 
 
 def _mode_of(name: str) -> RosterMode:
@@ -150,12 +140,11 @@ def held_uploads(caller: Principal, school_id: str, *, storage: Storage | None =
     storage = storage or get_storage()
     school = visible_school(storage, caller, school_id)
     out = []
-    for blob in list_blobs(storage.container(MIS_UPLOADS), f"{school.id}/"):
-        name = blob.name.removeprefix(f"{school.id}/")
-        report = _existing_report(storage, f"{school.id}/{name}.json")
+    for upload in uploads_store.waiting_uploads(storage, school.id):
+        report = uploads_store.read_report(storage, school.id, upload.name)
         held = report is not None and report.get("status") == HELD
         out.append(HeldUpload(
-            name=name, uploaded_at=iso(blob.last_modified), size=blob.size, status=HELD if held else "waiting",
+            name=upload.name, uploaded_at=upload.uploaded_at, size=upload.size, status=HELD if held else "waiting",
             report=RosterReport.model_validate(report) if held else None,
         ))
     return HeldUploadList(uploads=out)
@@ -163,7 +152,7 @@ def held_uploads(caller: Principal, school_id: str, *, storage: Storage | None =
 
 def _held_upload(storage: Storage, school: School, name: str) -> bytes:
     check_key(name)
-    data = read_if_present(storage.container(MIS_UPLOADS), f"{school.id}/{name}")
+    data = uploads_store.read_upload(storage, school.id, name)
     if data is None:
         raise NotFound("No upload of this name is waiting for this school.")
     return data
@@ -179,8 +168,8 @@ def confirm_upload(
     # Raises RosterSyncHeld (409) again when the number no longer matches; the upload stays held.
     report = sync_school(storage, school, data=data, content_type=_content_type_of(name), mode=_mode_of(name),
                          confirm_leavers=confirm_leavers, actor_id=caller.subject_id)
-    _write_report(storage, f"{school.id}/{name}.json", {"status": 200, **report.model_dump(mode="json",
-                  exclude_none=True)}, name, hashlib.sha256(data).hexdigest())
+    _write_report(storage, school.id, name, {"status": 200, **report.model_dump(mode="json", exclude_none=True)},
+                  hashlib.sha256(data).hexdigest())
     _delete_upload(storage, school.id, name)
     return report
 
@@ -189,9 +178,8 @@ def discard_upload(caller: Principal, school_id: str, name: str, *, storage: Sto
     storage = storage or get_storage()
     school = visible_school(storage, caller, school_id)
     data = _held_upload(storage, school, name)
-    report_name = f"{school.id}/{name}.json"
-    report = _existing_report(storage, report_name) or {}
-    _write_report(storage, report_name, report | {"status": DISCARDED}, name, hashlib.sha256(data).hexdigest())
+    report = uploads_store.read_report(storage, school.id, name) or {}
+    _write_report(storage, school.id, name, report | {"status": DISCARDED}, hashlib.sha256(data).hexdigest())
     _delete_upload(storage, school.id, name)
     audit.record(Action.ROSTER_UPLOAD_DISCARDED, actor_id=caller.subject_id, subject_ids=[], school_id=school.id,
                  partner_id=school.partner_id, storage=storage)

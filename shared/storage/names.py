@@ -34,7 +34,7 @@ TABLES = (
     PASSWORD_RESETS, SECOND_FACTORS, ALERTS, VERIFICATIONS, REVOCATIONS, TRANSFERS,
 )
 
-MIS_UPLOADS = "mis-uploads"
-MIS_REPORTS = "mis-reports"
+MIS_UPLOADS = "mis-uploads"  # roster.uploads_store (the blob trigger reads it; retention sweeps leftovers)
+MIS_REPORTS = "mis-reports"  # roster.uploads_store
 
 CONTAINERS = (MIS_UPLOADS, MIS_REPORTS)

@@ -21,10 +21,10 @@ STORE_MODULES = NAMED_STORES | {
 }
 
 
-def _table_calls(path: Path) -> list[int]:
+def _table_calls(path: Path, kinds: tuple[str, ...] = ("table",)) -> list[int]:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     return [node.lineno for node in ast.walk(tree)
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "table"]
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in kinds]
 
 
 def test_only_store_modules_open_a_table():
@@ -39,7 +39,8 @@ def test_only_store_modules_open_a_table():
 
 def test_every_store_module_still_opens_a_table():
     # A module that no longer owns a table must leave the list, so the list keeps meaning "the owners".
-    assert {m for m in STORE_MODULES if not _table_calls(ROOT / m)} == set()
+    # (or a blob container: the MIS drop's uploads and reports have their store too)
+    assert {m for m in STORE_MODULES if not _table_calls(ROOT / m, ("table", "container"))} == set()
 
 
 def test_no_two_parts_of_shared_import_each_other():
