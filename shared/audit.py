@@ -91,6 +91,8 @@ class Action(StrEnum):
     AUDIT_READ = "audit_read"
     SESSIONS_REVOKED = "sessions_revoked"
     SCHOOL_UPDATED = "school_updated"
+    DESTINATION_CREATED = "destination_created"
+    DESTINATION_UPDATED = "destination_updated"
 
 
 @dataclass(frozen=True)

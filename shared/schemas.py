@@ -6,6 +6,7 @@ import re
 import unicodedata
 from datetime import date
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict
 
@@ -40,3 +41,26 @@ def _iso_day(value: Any) -> Any:
 
 Day = Annotated[date, BeforeValidator(_iso_day)]
 """A calendar day in a request: ISO 8601 `YYYY-MM-DD` only."""
+
+
+MAX_WEB_ADDRESS = 300
+
+
+def clean_web_address(value: str, *, field: str) -> str:
+    """A public web page: http(s) only (never `javascript:` or `mailto:`), a host name with a dot, no user name
+    or password in it, no spaces or control characters."""
+    value = value.strip()
+    if len(value) > MAX_WEB_ADDRESS:
+        raise ValueError(f"{field} must be at most {MAX_WEB_ADDRESS} characters")
+    if _CONTROL.search(value) or any(ch.isspace() for ch in value):
+        raise ValueError(f"{field} must not contain spaces or control characters")
+    try:
+        parts = urlsplit(value)
+        host = parts.hostname or ""
+    except ValueError:
+        parts, host = None, ""
+    if parts is None or parts.scheme.lower() not in ("http", "https") or "." not in host.strip("."):
+        raise ValueError(f"{field} must be a web address starting https:// (e.g. https://www.example.org.uk/visit)")
+    if parts.username is not None or parts.password is not None:
+        raise ValueError(f"{field} must not contain a user name or password")
+    return value

@@ -27,11 +27,12 @@ ALERTS = "alerts"  # alerts.store
 VERIFICATIONS = "verifications"  # achievements.store
 REVOCATIONS = "revocations"  # achievements.revocations_store
 TRANSFERS = "transfers"  # transfer.store
+DESTINATIONS = "destinations"  # destinations.store
 
 TABLES = (
     PARTNERS, SCHOOLS, STAFF, LOGINS, INVITATIONS, REFRESH_TOKENS, THROTTLE, AUDIT,
     PUPILS, ACTIVITIES, CODES, DUE, RETENTION_RUNS, SCHOOL_STATS, VOCABULARY, SSO_FLOWS,
-    PASSWORD_RESETS, SECOND_FACTORS, ALERTS, VERIFICATIONS, REVOCATIONS, TRANSFERS,
+    PASSWORD_RESETS, SECOND_FACTORS, ALERTS, VERIFICATIONS, REVOCATIONS, TRANSFERS, DESTINATIONS,
 )
 
 MIS_UPLOADS = "mis-uploads"  # roster.uploads_store (the blob trigger reads it; retention sweeps leftovers)

@@ -65,6 +65,17 @@ def _club(world: World, tenant: Tenant) -> dict:
     return world.extra[key]
 
 
+def _destination(world: World, tenant: Tenant) -> dict:
+    """A learning destination of the tenant's partner."""
+    key = f"destination-row-{tenant.partner_id}"
+    if key not in world.extra:
+        created = world.as_(world.admin).post("/api/destinations", json={
+            "name": "Matrix museum", "kind": "museum", "cost": "free", "partner_id": tenant.partner_id})
+        assert created.status == 201, created.body
+        world.extra[key] = {"destination_id": created.json()["id"]}
+    return world.extra[key]
+
+
 def _held_upload(world: World, tenant: Tenant) -> dict:
     """A blob upload of the tenant's school held by the leaver guard (most of its rows are rejected)."""
     import secrets
@@ -150,6 +161,10 @@ CASES = [
     Case("activities_create", lambda w, t: {},
          lambda w, t: {"title": "Matrix", "hours": 1, "skills": [], "interests": [], "school_id": t.school_id}),
     Case("activities_list", lambda w, t: {}, query=lambda w, t: {"school_id": t.school_id}),
+    Case("destinations_create", lambda w, t: {},
+         lambda w, t: {"name": "Matrix library", "kind": "library", "cost": "free", "partner_id": t.partner_id}),
+    Case("destinations_list", lambda w, t: {}, query=lambda w, t: {"partner_id": t.partner_id}),
+    Case("destination_update", _destination, lambda w, t: {"accessibility": "Step-free entrance"}),
     Case("codes_create", lambda w, t: {"activity_id": _club(w, t)["activity_id"]},
          lambda w, t: {"count": 1, "single_use": True}),
     Case("codes_list", lambda w, t: {"activity_id": _club(w, t)["activity_id"]}),
