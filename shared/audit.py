@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -32,7 +33,7 @@ from shared.ids import iso, utcnow
 from shared.schemas import Day
 from shared.storage.clients import Storage, get_storage
 from shared.storage.names import AUDIT
-from shared.storage.tables import Entity, query_all
+from shared.storage.tables import Entity, Operation, query_all, upsert_op
 
 DEFAULT_DAYS = 7
 MAX_DAYS = 92
@@ -117,7 +118,7 @@ def _row_key(now: datetime) -> str:
     return f"{now.strftime('%H%M%S%f')}-{secrets.token_hex(4)}"
 
 
-def entity(
+def _entity(
     action: Action,
     *,
     actor_id: str | None,
@@ -141,6 +142,12 @@ def entity(
         "detail": detail or "",
         "record_count": len(subject_ids) if record_count is None else record_count,
     }
+
+
+def entry_upsert(action: Action, *, now: datetime, **fields: Any) -> Operation:
+    """One entry as a transaction operation (benchmarks and tests seed the trail in batches with it); the same
+    fields as `record`."""
+    return upsert_op(_entity(action, now=now, **fields))
 
 
 def record(
@@ -167,7 +174,7 @@ def record(
         alerts_store.file(storage, action.value, at=now, actor_id=actor_id, subject_count=len(subject_ids),
                           school_id=school_id, partner_id=partner_id)
     storage.table(AUDIT).create_entity(
-        entity(action, actor_id=actor_id, subject_ids=subject_ids, school_id=school_id, partner_id=partner_id,
+        _entity(action, actor_id=actor_id, subject_ids=subject_ids, school_id=school_id, partner_id=partner_id,
                detail=detail, record_count=record_count, now=now)
     )
 
@@ -182,20 +189,21 @@ class Scope:
     school_id: str | None = None
     national_only: bool = False
 
-    def day_filter(self, day: date) -> tuple[str, dict[str, str]]:
-        d = day.isoformat()
-        if self.school_id is not None:
-            return "PartitionKey eq @pk", {"pk": _partition(day, self.partner_id, self.school_id)}
-        if self.partner_id is not None:
-            prefix = f"{d}|p|{self.partner_id}|"
-            return "PartitionKey ge @lo and PartitionKey lt @hi", {"lo": prefix, "hi": prefix[:-1] + _AFTER_BAR}
-        if self.national_only:
-            return "PartitionKey eq @pk", {"pk": _partition(day, None, None)}
-        return "PartitionKey ge @lo and PartitionKey lt @hi", {"lo": d, "hi": d + _AFTER_BAR}
-
 
 EVERYTHING = Scope()
 NATIONAL = Scope(national_only=True)
+
+
+def _day_filter(scope: Scope, day: date) -> tuple[str, dict[str, str]]:
+    d = day.isoformat()
+    if scope.school_id is not None:
+        return "PartitionKey eq @pk", {"pk": _partition(day, scope.partner_id, scope.school_id)}
+    if scope.partner_id is not None:
+        prefix = f"{d}|p|{scope.partner_id}|"
+        return "PartitionKey ge @lo and PartitionKey lt @hi", {"lo": prefix, "hi": prefix[:-1] + _AFTER_BAR}
+    if scope.national_only:
+        return "PartitionKey eq @pk", {"pk": _partition(day, None, None)}
+    return "PartitionKey ge @lo and PartitionKey lt @hi", {"lo": d, "hi": d + _AFTER_BAR}
 
 
 def _entry(row: Entity) -> AuditEntry:
@@ -214,7 +222,7 @@ def _entry(row: Entity) -> AuditEntry:
 
 def _day_rows(storage: Storage, scope: Scope, day: date) -> Iterator[Entity]:
     """A day's rows in the scope, newest first (several partitions are merged by time)."""
-    query, params = scope.day_filter(day)
+    query, params = _day_filter(scope, day)
     by_partition: dict[str, list[Entity]] = {}
     for row in query_all(storage.table(AUDIT), query, params):
         by_partition.setdefault(row["PartitionKey"], []).append(row)

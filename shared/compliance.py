@@ -25,7 +25,7 @@ from shared.organisation.model import School
 from shared.organisation.store import get_staff
 from shared.retention import RetentionRunReport, latest_run, policy
 from shared.roster.model import PupilStatus
-from shared.roster.store import pupil_rows
+from shared.roster.store import pupil_standings
 from shared.security import scope
 from shared.security.principal import Principal, Role
 from shared.settings import get_settings
@@ -169,10 +169,9 @@ def view(caller: Principal, *, storage: Storage | None = None) -> ComplianceOut:
                     if not school.active and school.left_programme_at else None)
         # The pupil rows only (not their learning records), and two small properties of each. The pupil
         # row's deletion_due is the truth; due-date index rows can be stale (a pupil who came back).
-        for row in pupil_rows(storage, school.id, select=["status", "deletion_due"]):
-            status = row.get("status") or PupilStatus.ACTIVE.value
-            statuses[status] += 1
-            left_due = _day(row.get("deletion_due")) if status == PupilStatus.LEFT else None
+        for pupil in pupil_standings(storage, school.id):
+            statuses[pupil.status] += 1
+            left_due = _day(pupil.deletion_due) if pupil.status is PupilStatus.LEFT else None
             erased_on = min((d for d in (left_due, exit_day) if d), default=None)
             if erased_on is not None and erased_on <= horizon:
                 due[erased_on] += 1

@@ -82,6 +82,11 @@ class DueRow:
         return self.partition_key.removeprefix(STAFF_INACTIVE_PREFIX)
 
     @property
+    def subject_id(self) -> str:
+        """Who the row is about: the school of a school exit, the staff member of a staff check."""
+        return self.row_key
+
+    @property
     def school_and_pupil(self) -> tuple[str, str]:
         school_id, _, pupil_id = self.row_key.partition("~")
         return school_id, pupil_id
@@ -121,7 +126,22 @@ def unschedule(storage: Storage, row: DueRow) -> None:
     storage.table(DUE).delete_entity(row.partition_key, row.row_key)
 
 
-def due_partitions(storage: Storage, prefix: str, today: date) -> Iterator[DueRow]:
+def leavers_due(storage: Storage, today: date) -> Iterator[DueRow]:
+    """Leavers whose erasure day has come: one PartitionKey range query."""
+    return _due(storage, LEAVER_PREFIX, today)
+
+
+def school_exits_due(storage: Storage, today: date) -> Iterator[DueRow]:
+    """Schools that left the programme whose grace period is over: one PartitionKey range query."""
+    return _due(storage, SCHOOL_EXIT_PREFIX, today)
+
+
+def staff_checks_due(storage: Storage, today: date) -> Iterator[DueRow]:
+    """Staff whose inactivity month is over: one PartitionKey range query."""
+    return _due(storage, STAFF_INACTIVE_PREFIX, today)
+
+
+def _due(storage: Storage, prefix: str, today: date) -> Iterator[DueRow]:
     """The rows of one kind (its prefix) that are due today: one PartitionKey range query."""
     if prefix == STAFF_INACTIVE_PREFIX:
         lo, hi = staff_inactive_partitions_due(today)

@@ -9,19 +9,22 @@ their record. Audit entries keep only the pseudonymous pupil id.
 
 from __future__ import annotations
 
+from dataclasses import fields, is_dataclass
 from datetime import date
+from typing import Any
+
+from pydantic import BaseModel
 
 from shared import audit, due_dates
 from shared.achievements import revocations_store as revocations
 from shared.achievements import store as verifications
 from shared.audit import Action
 from shared.credentials.logins_store import delete_login, login_key
-from shared.learning import store as learning_store
+from shared.learning import activities_store, record_store
 from shared.organisation.access import visible_school
 from shared.organisation.model import School
 from shared.roster import store as roster_store
 from shared.roster.model import Pupil
-from shared.roster.store import pupil_entity
 from shared.security import scope
 from shared.security.principal import Principal
 from shared.storage.clients import Storage, get_storage
@@ -40,9 +43,10 @@ def erase_pupil_everywhere(storage: Storage, school_id: str, pupil: Pupil, *, et
     finished; the leaver due-date row goes after the pupil row, so the retention timer finds it too.
     """
     roster_store.mark_erasing(storage, school_id, pupil.id, etag)
-    rows = list(learning_store.learning_rows(storage, school_id, pupil.id))
-    learning_store.release_claims(storage, pupil.id, rows)
-    for code in learning_store.award_verification_codes(rows):
+    record = record_store.learning_record(storage, school_id, pupil.id)
+    for redemption in record.redemptions:
+        activities_store.release_claim(storage, redemption)
+    for code in record.verification_codes():
         # Revoked before the record goes, so a crash in between is finished by the next run.
         found = verifications.get(storage, code)
         if found is not None and found.pupil_id == pupil.id:
@@ -50,26 +54,38 @@ def erase_pupil_everywhere(storage: Storage, school_id: str, pupil: Pupil, *, et
                                "The record was erased.")
             verifications.withdraw(storage, code, pupil.id)
     transfers.forget_pupil(storage, pupil.id)
-    learning_store.delete_learning_rows(storage, school_id, rows)
+    record_store.delete_record(storage, record)
     delete_login(storage, login_key(pupil.username))
     roster_store.delete_pupil(storage, school_id, pupil.id)
     if pupil.deletion_due:
         due_dates.unschedule(storage, due_dates.leaver_row(school_id, pupil.id, date.fromisoformat(pupil.deletion_due)))
 
 
+def _facts(value: Any) -> Any:
+    """A stored record as plain JSON values, every field of it (dates as ISO text)."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _facts(getattr(value, f.name)) for f in fields(value) if f.name != "etag"}
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    if isinstance(value, list | tuple):
+        return [_facts(v) for v in value]
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
 def pupil_records(storage: Storage, school: School, pupil: Pupil) -> dict:
     """Every stored fact about the pupil, machine-readable (subject access request)."""
-    row = roster_store.pupil_row(storage, school.id, pupil.id) or pupil_entity(pupil)
-    stored = {k: v for k, v in row.items() if k not in ("PartitionKey", "RowKey")}
-    learning = [
-        {k: v for k, v in row.items() if k not in ("PartitionKey",)}
-        for row in learning_store.learning_rows(storage, school.id, pupil.id)
-    ]
+    row = roster_store.get_pupil_row(storage, school.id, pupil.id)
+    stored = _facts(row.pupil if row else pupil)
+    if row is not None:
+        stored |= {"learning_stats": row.stats, "session_version": row.session_version}
+    record = record_store.learning_record(storage, school.id, pupil.id)
     return {
         "pupil_id": pupil.id,
         "school": {"id": school.id, "name": school.name},
         "pupil": stored,
-        "learning_record": learning,
+        "learning_record": [*map(_facts, record.redemptions), *map(_facts, record.awards), *map(_facts, record.moves)],
         "sign_in": {"username": pupil.username, "has_password": pupil.has_login},
     }
 

@@ -15,6 +15,11 @@ def new_id(prefix: str) -> str:
     return f"{prefix}_{base64.b32encode(secrets.token_bytes(10)).decode().lower()}"
 
 
+def is_pupil_id(value: str) -> bool:
+    """A pupil's id (`new_id("pup")`), as opposed to a staff member's (`stf_...`)."""
+    return value.startswith("pup_")
+
+
 _offset = timedelta(0)
 
 

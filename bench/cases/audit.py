@@ -2,7 +2,7 @@
 
 The same coordinator view (`GET /api/audit` through `audit.view`) and staff export (`export_staff`) are
 measured before and after 100,000 audit rows of another school are written on today's date, the day both
-read. Rows are seeded with `audit.entity` (the layout `audit.record` writes) in batched transactions.
+read. Rows are seeded with `audit.entry_upsert` (the layout `audit.record` writes) in batched transactions.
 Azurite keeps a table in memory without a partition index, so even a bare-SDK query of one partition slows
 as the table grows; the same queries sent with the bare SDK are timed beside the app's, before and after.
 """
@@ -28,7 +28,7 @@ def audit_partitions(ctx: BenchContext) -> Result:
     from shared.organisation.service import create_school_staff, export_staff
     from shared.security.principal import Principal, Role
     from shared.storage.names import AUDIT
-    from shared.storage.tables import submit_batches, upsert_op
+    from shared.storage.tables import submit_batches
 
     storage = ctx.storage
     partner_id = new_partner(storage, "Audit")
@@ -52,8 +52,8 @@ def audit_partitions(ctx: BenchContext) -> Result:
     from azure.data.tables import TableClient
 
     raw_table = TableClient.from_connection_string(ctx.connection_string, table_name=AUDIT)
-    raw_partition = audit.entity(audit.Action.PUPIL_READ, actor_id=None, school_id=school.id, partner_id=partner_id,
-                                 now=utcnow())["PartitionKey"]
+    raw_partition = audit.entry_upsert(audit.Action.PUPIL_READ, actor_id=None, school_id=school.id,
+                                       partner_id=partner_id, now=utcnow())[1]["PartitionKey"]
 
     def raw_view():
         # The coordinator's 7 day-queries of one partition each, with the bare SDK (today's holds the rows).
@@ -67,8 +67,8 @@ def audit_partitions(ctx: BenchContext) -> Result:
 
     before = measure()
     now = utcnow()
-    other = [upsert_op(audit.entity(audit.Action.PUPIL_READ, actor_id="stf_elsewhere", subject_ids=[f"pup_x{n}"],
-                                    school_id=other_school.id, partner_id=other_partner, now=now))
+    other = [audit.entry_upsert(audit.Action.PUPIL_READ, actor_id="stf_elsewhere", subject_ids=[f"pup_x{n}"],
+                                school_id=other_school.id, partner_id=other_partner, now=now)
              for n in range(OTHER_ROWS)]
     submit_batches(storage.table(AUDIT), other)
     after = measure()

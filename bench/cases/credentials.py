@@ -25,9 +25,10 @@ def credentials(ctx: BenchContext) -> Result:
     from shared.graduation.schemas import GraduationQuery
     from shared.graduation.service import partner_graduation
     from shared.learning.activities import create_activity, create_codes
+    from shared.learning.model import CertificateRef
+    from shared.learning.record_store import get_award
     from shared.learning.redemption import redeem
     from shared.learning.schemas import ActivityIn, CodesIn, RedemptionIn
-    from shared.learning.store import get_award
     from shared.security.principal import Principal, Role
 
     storage = ctx.storage
@@ -46,7 +47,7 @@ def credentials(ctx: BenchContext) -> Result:
 
     # --- (a) checking a code: one point read of `verifications` (plus the per-client throttle) --------
     school, pupils = schools[0]
-    award = get_award(storage, school.id, pupils[0].id, "01")
+    award = get_award(storage, CertificateRef(school.id, pupils[0].id, 1))
     assert award is not None
     code = verification.code_for_award(storage, school, pupils[0], award)
     genuine = count_path(lambda: verification.check(code, "bench-client-1", storage=storage))

@@ -55,11 +55,12 @@ class Probe:
 
 
 def _install_probe() -> tuple[Probe, Callable[[], None]]:
-    import shared.learning.store as store
+    import shared.learning.activities_store as codes
+    import shared.learning.record_store as records
     from shared.errors import ConcurrencyConflict
 
     probe = Probe()
-    original_uses, original_redemption = store.write_uses, store.write_redemption
+    original_uses, original_credit = codes.write_uses, records.credit
 
     def counting(original: Callable, counter: str) -> Callable:
         def counted(*args, **kwargs):
@@ -71,11 +72,11 @@ def _install_probe() -> tuple[Probe, Callable[[], None]]:
                 raise
         return counted
 
-    store.write_uses = counting(original_uses, "conflicts")
-    store.write_redemption = counting(original_redemption, "pupil_retries")
+    codes.write_uses = counting(original_uses, "conflicts")
+    records.credit = counting(original_credit, "pupil_retries")
 
     def uninstall() -> None:
-        store.write_uses, store.write_redemption = original_uses, original_redemption
+        codes.write_uses, records.credit = original_uses, original_credit
 
     return probe, uninstall
 

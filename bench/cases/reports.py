@@ -82,9 +82,9 @@ def _seed_pupils(storage, school, pool: list[PoolActivity], pupils: int, per_pup
     from shared.learning import stats as learning_stats
     from shared.roster.model import Gender, Pupil, PupilStatus
     from shared.roster.rules import cohort_of
-    from shared.roster.store import pupil_entity
+    from shared.roster.store import pupil_upsert
     from shared.storage.names import PUPILS
-    from shared.storage.tables import submit_batches, upsert_op
+    from shared.storage.tables import submit_batches
 
     now = iso(utcnow())
     genders = list(Gender)
@@ -103,7 +103,7 @@ def _seed_pupils(storage, school, pool: list[PoolActivity], pupils: int, per_pup
                       total_minutes=sum(e["m"] for e in stats.values()), cohort=cohort_of(dob))
         dumped = learning_stats.dump(stats)
         sizes.append(len(dumped.encode()))
-        rows.append(upsert_op(pupil_entity(pupil) | {learning_stats.STATS_FIELD: dumped}))
+        rows.append(pupil_upsert(pupil, stats=dumped))
     submit_batches(storage.table(PUPILS), rows)
     return sizes
 

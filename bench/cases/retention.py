@@ -1,7 +1,7 @@
 """Retention (issue 6): what one retention run costs in a store of 50,000 pupils, with 100 leavers due and
 with nothing due, against the requests of erasing those 100 pupils directly.
 
-The store is seeded straight into storage (batched upserts of `pupil_entity` rows, 1,000 pupils in each of
+The store is seeded straight into storage (batched upserts of `roster.store.pupil_upsert` rows, 1,000 pupils in each of
 50 schools) rather than through roster syncs, for speed. The pupils that are later erased also get what
 erasure has to find: two redemption rows (one of a single-use code, whose claim row is kept but emptied),
 a login row, and, once they are made leavers, the merge of their left state and their due-date index row,
@@ -87,42 +87,45 @@ def _pupils_of(school_index: int, school_id: str, prepared: int) -> list[Pupil]:
     return pupils
 
 
-def _learning_rows(pupil: Pupil) -> list[dict]:
-    """Two redemptions as `shared.learning.store.write_redemption` stores them: a single-use code and a shared one."""
-    from shared.learning.store import REDEMPTION, learning_key
+def _redemptions(pupil: Pupil) -> list:
+    """Two redemptions as a redemption stores them: a single-use code and a shared one."""
+    from shared.hours import minutes_to_hours
+    from shared.learning.model import FromCode, Redemption
+    from shared.learning.schemas import ActivitySummary
 
-    rows = []
+    found = []
     for k, (single_use, minutes) in enumerate(((True, 60), (False, 30))):
         code = f"RET{pupil.id[4:14].upper()}{k}" if single_use else "RETCLUBSHARED"
-        rows.append({
-            "PartitionKey": pupil.school_id, "RowKey": learning_key(pupil.id, REDEMPTION, code),
-            "redemption_id": f"rdm_{pupil.id[4:]}{k}", "code": code, "single_use": single_use,
-            "activity_id": "act_benchretention", "title": "Bench Retention Club", "minutes": minutes,
-            "skills": '["teamwork"]', "interests": '["sport"]', "employer_engagement": False,
-            "redeemed_at": pupil.created_at, "redeemed_by": pupil.id,
-        })
-    return rows
+        found.append(Redemption(
+            source=FromCode(code), redemption_id=f"rdm_{pupil.id[4:]}{k}",
+            activity=ActivitySummary(id="act_benchretention", title="Bench Retention Club",
+                                     hours=minutes_to_hours(minutes), skills=["teamwork"], interests=["sport"],
+                                     employer_engagement=False),
+            minutes=minutes, redeemed_at=pupil.created_at, redeemed_by=pupil.id, single_use=single_use,
+        ))
+    return found
 
 
 def _seed_school(storage: Storage, school_index: int, school_id: str, prepared: int) -> list[Pupil]:
-    from shared.credentials.logins_store import LoginRecord, login_key
+    from shared.credentials.logins_store import LoginRecord, create_login, login_key
     from shared.ids import iso, utcnow
-    from shared.roster.store import pupil_entity
+    from shared.learning.record_store import redemption_insert
+    from shared.roster.store import pupil_upsert
     from shared.security.principal import Role
-    from shared.storage.names import CODES, LOGINS, PUPILS
-    from shared.storage.tables import submit_batches, upsert_op
+    from shared.storage.names import CODES, PUPILS
+    from shared.storage.tables import submit_batches
 
     pupils = _pupils_of(school_index, school_id, prepared)
-    ops = [upsert_op(pupil_entity(p)) for p in pupils]
-    ops += [upsert_op(row) for p in pupils[:prepared] for row in _learning_rows(p)]
+    ops = [pupil_upsert(p) for p in pupils]
+    ops += [redemption_insert(p.school_id, p.id, r) for p in pupils[:prepared] for r in _redemptions(p)]
     submit_batches(storage.table(PUPILS), ops)
-    submit_batches(storage.table(LOGINS), [
-        upsert_op(LoginRecord(key=login_key(p.username), subject_id=p.id, role=Role.PUPIL, display_name=p.first_name,
-                              school_id=school_id, password_hash="$argon2id$bench").entity())
-        for p in pupils[:prepared]])
+    for p in pupils[:prepared]:
+        create_login(storage, LoginRecord(key=login_key(p.username), subject_id=p.id, role=Role.PUPIL,
+                                          display_name=p.first_name, school_id=school_id,
+                                          password_hash="$argon2id$bench"))
     codes = storage.table(CODES)
     for p in pupils[:prepared]:
-        single_use = _learning_rows(p)[0]["code"]
+        single_use = _redemptions(p)[0].code
         codes.upsert_entity({"PartitionKey": single_use, "RowKey": "claim", "pupil_id": p.id,
                              "claimed_at": iso(utcnow())})
     return pupils
@@ -157,23 +160,21 @@ def _cohorts(schools: list[list[Pupil]]) -> list[Cohort]:
 
 def _make_due(storage: Storage, pupils: list[Pupil]) -> list[Pupil]:
     """Mark them left 31 days ago (grace 30 days: due yesterday), as a full roster sync would have."""
-    from shared.due_dates import leaver_row
+    from shared.due_dates import schedule_leavers
     from shared.ids import iso, utcnow
     from shared.roster.model import PupilStatus
-    from shared.roster.store import roster_entity
+    from shared.roster.store import roster_merge
     from shared.settings import get_settings
-    from shared.storage.names import DUE as DUE_TABLE
     from shared.storage.names import PUPILS
-    from shared.storage.tables import submit_batches, upsert_op
+    from shared.storage.tables import submit_batches
 
     left_at = utcnow() - timedelta(days=get_settings().leaver_grace_days + 1)
     due_day = (left_at + timedelta(days=get_settings().leaver_grace_days)).date()
     left = [replace(p, status=PupilStatus.LEFT, left_at=iso(left_at), deletion_due=due_day.isoformat(),
                     updated_at=iso(left_at)) for p in pupils]
-    rows = [leaver_row(p.school_id, p.id, due_day) for p in left]
-    submit_batches(storage.table(DUE_TABLE),
-                   [upsert_op({"PartitionKey": r.partition_key, "RowKey": r.row_key}) for r in rows])
-    submit_batches(storage.table(PUPILS), [upsert_op(roster_entity(p), mode="merge") for p in left])
+    for school_id in sorted({p.school_id for p in left}):
+        schedule_leavers(storage, school_id, [(p.id, due_day) for p in left if p.school_id == school_id])
+    submit_batches(storage.table(PUPILS), [roster_merge(p) for p in left])
     return left
 
 
@@ -224,11 +225,14 @@ def _erase_directly(storage: Storage, pupils: list[Pupil]) -> Measured:
 
 
 def _all_gone(storage: Storage, pupils: list[Pupil]) -> bool:
-    from shared.learning.store import learning_rows
+    from shared.learning.record_store import learning_record
     from shared.roster.store import get_pupil
 
-    return all(get_pupil(storage, p.school_id, p.id) is None and next(learning_rows(storage, p.school_id, p.id), None)
-               is None for p in pupils)
+    def empty(p: Pupil) -> bool:
+        record = learning_record(storage, p.school_id, p.id)
+        return not (record.redemptions or record.awards or record.moves)
+
+    return all(get_pupil(storage, p.school_id, p.id) is None and empty(p) for p in pupils)
 
 
 def _round(storage: Storage, cohort: Cohort, *, run_first: bool) -> tuple[Measured, Measured]:
@@ -361,7 +365,7 @@ def _notes(pupils: int, nothing_due: int, spread_ratio: float, one_school_ratio:
     met = spread_ratio <= TARGET and one_school_ratio <= TARGET
     batches = -(-DUE // BATCH)
     return (
-        f"{SCHOOLS} schools × {PUPILS_PER_SCHOOL:,} pupil rows (`pupil_entity`, batched upserts), seeded "
+        f"{SCHOOLS} schools × {PUPILS_PER_SCHOOL:,} pupil rows (`pupil_upsert`, batched), seeded "
         f"{FIRST_SCHOOLS} schools first, then the other {SCHOOLS - FIRST_SCHOOLS}. Each pupil that is later erased "
         "has two redemption rows beside its pupil row (one of a single-use code, whose claim row in `codes` "
         "erasure keeps but empties), a login row, and, made a leaver just before its measurement, the merge of "

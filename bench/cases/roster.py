@@ -80,7 +80,7 @@ FLOOR_NOTE = (
     "The floor (`bench.floor.versioned_upsert_run`) is the bare `azure-data-tables` SDK writing what the design "
     "needs for the same number of new pupils: sequential entity-group transactions into one new partition, each "
     "of up to 99 pupil-shaped row upserts (`pupil_shaped_entity`: the same 17 properties and value types as "
-    "`roster.store.pupil_entity`, ~930 bytes of JSON) plus the partition's version row, inserted by the first "
+    "`roster.store.pupil_upsert`, ~930 bytes of JSON) plus the partition's version row, inserted by the first "
     "transaction and then replaced under the ETag (If-Match) the previous one returned: 21 transactions for "
     "2,000 rows, counted in rows/s. Its rows go into the app's own `pupils` table, in a partition of their "
     "own, with random keys shaped like the app's (`sch_…` partition, `pup_…` rows): Azurite keeps each table "

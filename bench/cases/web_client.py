@@ -122,6 +122,7 @@ def assembly_certificates(ctx: BenchContext) -> Result:
     from shared.ids import utcnow
     from shared.learning import assembly
     from shared.learning.activities import create_activity, create_codes
+    from shared.learning.model import CertificateRef
     from shared.learning.redemption import redeem
     from shared.learning.schemas import ActivityIn, CodesIn, RedemptionIn, SchoolAwardsQuery
     from shared.security.principal import Principal, Role
@@ -152,7 +153,7 @@ def assembly_certificates(ctx: BenchContext) -> Result:
 
     def one_at_a_time() -> None:
         for r in reached:
-            certificate_data(storage, other, r.listed.pupil_id, f"{r.row.rank:02d}")
+            certificate_data(storage, other, CertificateRef(other.id, r.listed.pupil_id, r.row.rank))
 
     single_first = count_path(one_at_a_time)
     single_again = count_path(one_at_a_time)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from shared.achievements.model import Verification
+from shared.achievements.model import Revocation, Verification
 from shared.ids import parse_iso
 
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
@@ -104,9 +104,9 @@ def jwt_claims(credential: dict) -> dict:
             "nbf": int(parse_iso(credential["validFrom"]).timestamp())}
 
 
-def revocation_list(urls: IssuerUrls, list_id: str, revoked: list[dict]) -> dict:
+def revocation_list(urls: IssuerUrls, list_id: str, revoked: list[Revocation]) -> dict:
     return {
         "id": urls.status_list(list_id),
         "issuer": urls.issuer_id,
-        "revokedCredentials": [{"id": r["id"], "revoked": True, "revocationReason": r["reason"]} for r in revoked],
+        "revokedCredentials": [{"id": r.credential_id, "revoked": True, "revocationReason": r.reason} for r in revoked],
     }

@@ -3,7 +3,6 @@ profile and public keys, and the revocation lists, all served by the API."""
 
 from __future__ import annotations
 
-import json
 import re
 
 from shared import audit
@@ -15,7 +14,7 @@ from shared.audit import Action
 from shared.errors import Forbidden, NotFound
 from shared.learning.awards import award_by_key
 from shared.learning.progress import visible_certificate
-from shared.learning.store import REDEMPTION, get_award, kind_of, learning_rows
+from shared.learning.record_store import get_award, learning_record
 from shared.roster.store import get_pupil
 from shared.security import scope
 from shared.security.principal import Principal
@@ -37,19 +36,20 @@ def _urls() -> badge.IssuerUrls:
 def _skills_until(storage: Storage, school_id: str, pupil_id: str, achieved_at: str) -> list[str]:
     """The skills of the activities that counted towards the award, most practised first."""
     minutes: dict[str, int] = {}
-    for row in learning_rows(storage, school_id, pupil_id):
-        if kind_of(row) == REDEMPTION and row["redeemed_at"] <= achieved_at:
-            for skill in json.loads(row.get("skills") or "[]"):
-                minutes[skill] = minutes.get(skill, 0) + int(row["minutes"])
+    for r in learning_record(storage, school_id, pupil_id).redemptions:
+        if r.redeemed_at <= achieved_at:
+            for skill in r.activity.skills:
+                minutes[skill] = minutes.get(skill, 0) + r.minutes
     return sorted(minutes, key=lambda s: (-minutes[s], s))
 
 
 def credential_jwt(caller: Principal, certificate_id: str, *, storage: Storage | None = None) -> str:
     """The award as a VC-JWT signed with the issuer's Ed25519 key."""
     storage = storage or get_storage()
-    school, pupil_id, rank = visible_certificate(storage, caller, certificate_id)
+    school, ref = visible_certificate(storage, caller, certificate_id)
+    pupil_id = ref.pupil_id
     found = get_pupil(storage, school.id, pupil_id)
-    award = get_award(storage, school.id, pupil_id, rank)
+    award = get_award(storage, ref)
     scope.require(found is not None and award is not None)
     assert found is not None and award is not None
     if not school.open_badges:

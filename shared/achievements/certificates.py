@@ -9,7 +9,8 @@ from shared import audit
 from shared.achievements.verification import code_for_award, verify_url
 from shared.audit import Action
 from shared.hours import minutes_to_hours
-from shared.learning import store as learning_store
+from shared.learning import record_store
+from shared.learning.model import CertificateRef
 from shared.learning.progress import visible_certificate
 from shared.organisation.model import School
 from shared.roster.store import get_pupil
@@ -22,12 +23,12 @@ if TYPE_CHECKING:
     from shared.documents.certificate import CertificateData
 
 
-def certificate_data(storage: Storage, school: School, pupil_id: str, rank: str) -> CertificateData | None:
+def certificate_data(storage: Storage, school: School, ref: CertificateRef) -> CertificateData | None:
     """What the certificate prints, giving the award its verification code if it has none yet."""
     from shared.documents.certificate import CertificateData
 
-    found = get_pupil(storage, school.id, pupil_id)
-    award = learning_store.get_award(storage, school.id, pupil_id, rank)
+    found = get_pupil(storage, school.id, ref.pupil_id)
+    award = record_store.get_award(storage, ref)
     if found is None or award is None:
         return None
     pupil = found[0]
@@ -46,9 +47,9 @@ def certificate_pdf(caller: Principal, certificate_id: str, *, storage: Storage 
     from shared.documents.certificate import render_certificate
 
     storage = storage or get_storage()
-    school, pupil_id, rank = visible_certificate(storage, caller, certificate_id)
-    data = scope.visible(certificate_data(storage, school, pupil_id, rank))
+    school, ref = visible_certificate(storage, caller, certificate_id)
+    data = scope.visible(certificate_data(storage, school, ref))
     if caller.is_staff:
-        audit.record(Action.CERTIFICATE_READ, actor_id=caller.subject_id, subject_ids=[pupil_id],
+        audit.record(Action.CERTIFICATE_READ, actor_id=caller.subject_id, subject_ids=[ref.pupil_id],
                      school_id=school.id, partner_id=school.partner_id, storage=storage)
     return render_certificate(data)

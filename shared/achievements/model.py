@@ -27,3 +27,12 @@ class Verification:
     @property
     def achieved_on(self) -> str:
         return self.achieved_at[:10]
+
+
+@dataclass(frozen=True)
+class Revocation:
+    """A credential revoked (its pupil was erased): what a revocation list publishes of it."""
+
+    credential_id: str
+    revoked_at: str
+    reason: str

@@ -6,6 +6,7 @@ list stays small and is read as one partition). Rows hold only the credential's 
 
 from __future__ import annotations
 
+from shared.achievements.model import Revocation
 from shared.ids import iso, utcnow
 from shared.storage.clients import Storage
 from shared.storage.names import REVOCATIONS
@@ -22,6 +23,6 @@ def revoke(storage: Storage, list_id: str, credential_id: str, reason: str) -> N
         {"PartitionKey": list_id, "RowKey": credential_id, "revoked_at": iso(utcnow()), "reason": reason})
 
 
-def revoked(storage: Storage, list_id: str) -> list[dict]:
-    return [{"id": r["RowKey"], "revoked_at": r["revoked_at"], "reason": r["reason"]}
+def revoked(storage: Storage, list_id: str) -> list[Revocation]:
+    return [Revocation(credential_id=r["RowKey"], revoked_at=r["revoked_at"], reason=r["reason"])
             for r in partition(storage.table(REVOCATIONS), check_key(list_id))]

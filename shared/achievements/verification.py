@@ -11,8 +11,8 @@ from shared.achievements.errors import VerificationCodeNotKnown
 from shared.achievements.model import Verification
 from shared.achievements.schemas import IssuerOut, NameMatchIn, NameMatchOut, VerificationOut
 from shared.ids import utcnow
-from shared.learning import store as learning_store
-from shared.learning.model import AwardRow
+from shared.learning import record_store
+from shared.learning.model import AwardRow, CertificateRef
 from shared.organisation import store as org_store
 from shared.organisation.model import School
 from shared.roster.model import Pupil
@@ -87,7 +87,7 @@ def code_for_award(storage: Storage, school: School, pupil: Pupil, award: AwardR
     if code is not None and verifications.get(storage, code) is not None:
         return code
     if code is None:
-        code = learning_store.set_verification_code(storage, school.id, pupil.id, award, codes.new_verification_code())
+        code = record_store.set_verification_code(storage, school.id, pupil.id, award, codes.new_verification_code())
     verifications.publish(storage, _record(school, _issuer_name(storage, school), pupil.id,
                                            f"{pupil.first_name} {pupil.last_name}", award, code))
     return code
@@ -123,16 +123,16 @@ def codes_for_awards(storage: Storage, school: School, recipients: list[Recipien
             if not r.award.verification_published:
                 to_publish.append(i)  # given by one certificate's first opening: published, unless it crashed
     new = [(recipients[i].pupil_id, recipients[i].award, codes.new_verification_code()) for i in fresh]
-    refused = set(learning_store.set_verification_codes(storage, school.id, new))
+    refused = set(record_store.set_verification_codes(storage, school.id, new))
     for position, i in enumerate(fresh):
         pupil_id, award, code = new[position]
         if position in refused:
             # The row changed since it was read (most likely a certificate opened at that moment gave it a
             # code): this award alone, as one certificate's opening does.
-            current = learning_store.get_award(storage, school.id, pupil_id, f"{award.rank:02d}")
+            current = record_store.get_award(storage, CertificateRef(school.id, pupil_id, award.rank))
             if current is None:
                 continue
-            code = current.verification_code or learning_store.set_verification_code(
+            code = current.verification_code or record_store.set_verification_code(
                 storage, school.id, pupil_id, current, code)
         found[i] = code
         to_publish.append(i)
@@ -141,6 +141,6 @@ def codes_for_awards(storage: Storage, school: School, recipients: list[Recipien
         for i in to_publish:
             r = recipients[i]
             verifications.publish(storage, _record(school, issuer, r.pupil_id, r.name, r.award, found[i]))
-        learning_store.mark_verifications_published(
+        record_store.mark_verifications_published(
             storage, school.id, [(recipients[i].pupil_id, recipients[i].award) for i in to_publish])
     return [found.get(i) for i in range(len(recipients))]

@@ -58,43 +58,44 @@ class LoginRecord:
             subject_id=self.subject_id, role=self.role, school_id=self.school_id, partner_id=self.partner_id
         )
 
-    def entity(self) -> Entity:
-        pk, rk = login_keys(self.key)
-        return {
-            "PartitionKey": pk,
-            "RowKey": rk,
-            "subject_id": self.subject_id,
-            "role": self.role.value,
-            "display_name": self.display_name,
-            "school_id": self.school_id or "",
-            "partner_id": self.partner_id or "",
-            "password_hash": self.password_hash or "",
-            "failed_count": self.failed_count,
-            "last_failed_at": self.last_failed_at or "",
-            "locked_until": self.locked_until or "",
-            "last_sign_in_at": self.last_sign_in_at or "",
-            "inactive_due": self.inactive_due or "",
-            "second_factor": self.second_factor,
-        }
 
-    @classmethod
-    def from_entity(cls, key: str, e: Entity) -> LoginRecord:
-        return cls(
-            key=key,
-            subject_id=e["subject_id"],
-            role=Role(e["role"]),
-            display_name=e.get("display_name") or "",
-            school_id=e.get("school_id") or None,
-            partner_id=e.get("partner_id") or None,
-            password_hash=e.get("password_hash") or None,
-            failed_count=int(e.get("failed_count") or 0),
-            last_failed_at=e.get("last_failed_at") or None,
-            locked_until=e.get("locked_until") or None,
-            last_sign_in_at=e.get("last_sign_in_at") or None,
-            inactive_due=e.get("inactive_due") or None,
-            second_factor=bool(e.get("second_factor")),
-            etag=e.metadata["etag"],
-        )
+def _entity(record: LoginRecord) -> Entity:
+    pk, rk = login_keys(record.key)
+    return {
+        "PartitionKey": pk,
+        "RowKey": rk,
+        "subject_id": record.subject_id,
+        "role": record.role.value,
+        "display_name": record.display_name,
+        "school_id": record.school_id or "",
+        "partner_id": record.partner_id or "",
+        "password_hash": record.password_hash or "",
+        "failed_count": record.failed_count,
+        "last_failed_at": record.last_failed_at or "",
+        "locked_until": record.locked_until or "",
+        "last_sign_in_at": record.last_sign_in_at or "",
+        "inactive_due": record.inactive_due or "",
+        "second_factor": record.second_factor,
+    }
+
+
+def _record_from(key: str, e: Entity) -> LoginRecord:
+    return LoginRecord(
+        key=key,
+        subject_id=e["subject_id"],
+        role=Role(e["role"]),
+        display_name=e.get("display_name") or "",
+        school_id=e.get("school_id") or None,
+        partner_id=e.get("partner_id") or None,
+        password_hash=e.get("password_hash") or None,
+        failed_count=int(e.get("failed_count") or 0),
+        last_failed_at=e.get("last_failed_at") or None,
+        locked_until=e.get("locked_until") or None,
+        last_sign_in_at=e.get("last_sign_in_at") or None,
+        inactive_due=e.get("inactive_due") or None,
+        second_factor=bool(e.get("second_factor")),
+        etag=e.metadata["etag"],
+    )
 
 
 # --- the logins table -------------------------------------------------------------------------------
@@ -102,23 +103,23 @@ class LoginRecord:
 def read_login(storage: Storage, key: str) -> LoginRecord | None:
     pk, rk = login_keys(key)
     e = get_entity(storage.table(LOGINS), pk, rk)
-    return LoginRecord.from_entity(key, e) if e else None
+    return _record_from(key, e) if e else None
 
 
 def save_login(storage: Storage, record: LoginRecord) -> None:
     """Replace the row under the ETag of its read (ConcurrencyConflict if it changed); keeps the new ETag."""
     assert record.etag is not None
-    record.etag = update_if_match(storage.table(LOGINS), record.entity(), record.etag, mode=UpdateMode.REPLACE)
+    record.etag = update_if_match(storage.table(LOGINS), _entity(record), record.etag, mode=UpdateMode.REPLACE)
 
 
 def overwrite_login(storage: Storage, record: LoginRecord) -> None:
     """Replace the row whatever happened to it since it was read."""
-    storage.table(LOGINS).update_entity(record.entity(), mode=UpdateMode.REPLACE)
+    storage.table(LOGINS).update_entity(_entity(record), mode=UpdateMode.REPLACE)
 
 
 def create_login(storage: Storage, record: LoginRecord) -> bool:
     """Claim the sign-in name by insert; False when the name is taken (uniqueness across the system)."""
-    return create_if_absent(storage.table(LOGINS), record.entity())
+    return create_if_absent(storage.table(LOGINS), _entity(record))
 
 
 def set_display_name(storage: Storage, key: str, display_name: str) -> None:

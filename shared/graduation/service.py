@@ -19,12 +19,13 @@ from shared.errors import FieldError, InvalidRequest
 from shared.graduation.schemas import Graduate, GraduateAward, GraduationList, GraduationQuery, SchoolGraduation
 from shared.hours import minutes_to_hours
 from shared.ids import iso, utcnow
-from shared.learning import store as learning_store
+from shared.learning import record_store
 from shared.learning.awards import LADDER, Award
-from shared.learning.model import AwardHolder, AwardRow
+from shared.learning.model import AwardRow
 from shared.organisation import store as org_store
 from shared.organisation.access import visible_partner, visible_school
 from shared.organisation.model import School
+from shared.roster.model import ListedPupil
 from shared.roster.rules import year_group_of_cohort
 from shared.security.principal import Principal
 from shared.storage.clients import Storage, get_storage
@@ -61,11 +62,11 @@ def _instant(day: date) -> str:
 def _school_list(storage: Storage, school: School, start: date, end: date, award: Award | None,
                  today: date) -> tuple[SchoolGraduation, dict[str, tuple[AwardRow, int]]]:
     """The school's list, and each listed certificate's award row and its pupil's total minutes (for the PDF)."""
-    holders: dict[str, AwardHolder] = {}
+    holders: dict[str, ListedPupil] = {}
     reached: dict[str, list[GraduateAward]] = {}
     stored: dict[str, tuple[AwardRow, int]] = {}
-    for holder, row in learning_store.awards_between(storage, school.id, _instant(start),
-                                                     _instant(end + timedelta(days=1))):
+    for holder, row in record_store.awards_between(storage, school.id, _instant(start),
+                                                   _instant(end + timedelta(days=1))):
         if (award is not None and row.award_key != award.key) or holder.restricted or holder.erasing:
             continue
         holders[holder.id] = holder

@@ -204,8 +204,8 @@ def refresh(refresh_token: str, *, storage: Storage | None = None) -> TokenOut:
         audit.record(Action.TOKEN_REUSE_DETECTED, actor_id=None, subject_ids=[p.subject_id], storage=storage,
                      school_id=p.school_id, partner_id=p.partner_id)
         raise Unauthenticated("The refresh token was already used; sign in again.")
-    row = sessions.person_row(storage, p)
-    if row is None or row.get("erasing") or sessions.version_of(row) != p.session_version:
+    record = sessions.person(storage, p)
+    if not sessions.is_live(record, p):
         # Deleted, or every session was revoked (password reset, sign out everywhere) after this one began.
         sessions_store.revoke(storage, family)
         raise Unauthenticated(sessions.ENDED)
@@ -217,7 +217,7 @@ def refresh(refresh_token: str, *, storage: Storage | None = None) -> TokenOut:
         user=UserOut(
             id=p.subject_id,
             role=p.role,
-            display_name=display_name_of(p, row),
+            display_name=display_name_of(record),
             school_id=p.school_id,
             partner_id=p.partner_id,
         ),
@@ -247,8 +247,7 @@ def logout_all(caller: Principal, *, storage: Storage | None = None) -> None:
 def authenticate(access_token: str, *, storage: Storage | None = None) -> Principal:
     """A valid access token of a person who still exists and has not had their sessions revoked since."""
     principal = verify_access_token(access_token)
-    row = sessions.require_live(storage or get_storage(), principal)
-    return replace(principal, own_row=row)
+    return replace(principal, own=sessions.require_live(storage or get_storage(), principal))
 
 
 def set_password(storage: Storage, key: str, password_hash: str) -> LoginRecord:

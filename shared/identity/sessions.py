@@ -17,15 +17,16 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from shared import audit
-from shared.credentials import SESSION_VERSION
 from shared.errors import Unauthenticated
 from shared.identity import sessions_store
 from shared.identity.sessions_store import Family
+from shared.ids import is_pupil_id
 from shared.organisation import store as staff_store
+from shared.organisation.model import StaffRow
 from shared.roster import store as pupil_store
+from shared.roster.model import PupilRow
 from shared.security.principal import Principal, Role
 from shared.storage.clients import Storage
-from shared.storage.tables import Entity
 
 ENDED = "Your session has ended; sign in again."
 
@@ -86,34 +87,40 @@ def end(storage: Storage, token: str) -> Family | None:
 
 # --- every session of a person ----------------------------------------------------------------------
 
-def person_row(storage: Storage, principal: Principal) -> Entity | None:
-    """The person's own row (pupil row or staff row), where the session version lives."""
+Person = PupilRow | StaffRow
+
+
+def person(storage: Storage, principal: Principal) -> Person | None:
+    """The person's own record (pupil row or staff row), where the session version lives: one point read."""
     if principal.role is Role.PUPIL:
-        return pupil_store.pupil_row(storage, principal.school_id or "", principal.subject_id)
-    return staff_store.staff_row(storage, principal.subject_id)
+        return pupil_store.get_pupil_row(storage, principal.school_id or "", principal.subject_id)
+    return staff_store.get_staff_row(storage, principal.subject_id)
 
 
-def version_of(row: Entity) -> int:
-    return int(row.get(SESSION_VERSION) or 0)
+def is_live(record: Person | None, principal: Principal) -> bool:
+    """The person still exists, is not being erased, and has not had their sessions ended since the token."""
+    return (record is not None and not (isinstance(record, PupilRow) and record.pupil.erasing)
+            and record.session_version == principal.session_version)
 
 
 def current(storage: Storage, principal: Principal) -> Principal:
     """The principal as of now: with the person's current session version, for new tokens. One point read."""
-    row = person_row(storage, principal)
-    if row is None or row.get("erasing"):
+    record = person(storage, principal)
+    if record is None or (isinstance(record, PupilRow) and record.pupil.erasing):
         raise Unauthenticated(ENDED)
-    return replace(principal, session_version=version_of(row))
+    return replace(principal, session_version=record.session_version)
 
 
-def require_live(storage: Storage, principal: Principal) -> Entity:
+def require_live(storage: Storage, principal: Principal) -> Person:
     """Refuse a token issued before the person's sessions were revoked, or whose person is gone.
 
-    Returns the person's row (one point read), so a caller that needs it reads it only once.
+    Returns the person's record (one point read), so a caller that needs it reads it only once.
     """
-    row = person_row(storage, principal)
-    if row is None or row.get("erasing") or version_of(row) != principal.session_version:
+    record = person(storage, principal)
+    if not is_live(record, principal):
         raise Unauthenticated(ENDED)
-    return row
+    assert record is not None
+    return record
 
 
 def revoke_all(storage: Storage, person_id: str, reason: RevocationReason, *, school_id: str | None = None,
@@ -126,10 +133,10 @@ def revoke_all(storage: Storage, person_id: str, reason: RevocationReason, *, sc
     call moves the version on, under the row's ETag. `audited=False` is for callers whose own audit entry
     already says what happened (a password reset, printed login cards).
     """
-    if person_id.startswith(pupil_store.PUPIL_PREFIX):
-        bumped = pupil_store.bump_pupil_field(storage, school_id or "", person_id, SESSION_VERSION)
+    if is_pupil_id(person_id):
+        bumped = pupil_store.end_sessions(storage, school_id or "", person_id)
     else:
-        bumped = staff_store.bump_staff_field(storage, person_id, SESSION_VERSION)
+        bumped = staff_store.end_staff_sessions(storage, person_id)
     if bumped is None:
         return False
     if audited:

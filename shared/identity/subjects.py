@@ -3,45 +3,41 @@
 from __future__ import annotations
 
 from shared.errors import Unauthenticated
+from shared.identity import sessions
 from shared.identity.schemas import MeOut
 from shared.ids import utcnow
-from shared.organisation.store import staff_from, staff_row
+from shared.organisation.model import StaffRow
+from shared.roster.model import PupilRow
 from shared.roster.rules import year_group_of_cohort
-from shared.roster.store import pupil_from, pupil_row
-from shared.security.principal import Principal, Role
+from shared.security.principal import Principal
 from shared.storage.clients import Storage
-from shared.storage.tables import Entity
 
 
-def _pupil_row(storage: Storage, principal: Principal) -> Entity | None:
-    if principal.own_row is not None:
-        return principal.own_row
-    if not principal.school_id:
-        return None
-    return pupil_row(storage, principal.school_id, principal.subject_id)
+def own_record(storage: Storage, principal: Principal) -> sessions.Person | None:
+    """The caller's own record: as read when the request was authenticated, else one point read."""
+    if isinstance(principal.own, PupilRow | StaffRow):
+        return principal.own
+    return sessions.person(storage, principal)
 
 
-def display_name_of(principal: Principal, row: Entity) -> str:
-    """The name to greet the person with, from their own row (pupil row or staff row)."""
-    return row["first_name"] if principal.role is Role.PUPIL else row["nickname"]
+def display_name_of(record: sessions.Person) -> str:
+    """The name to greet the person with: a pupil's first name, a staff member's nickname."""
+    return record.pupil.first_name if isinstance(record, PupilRow) else record.staff.nickname
 
 
 def profile(storage: Storage, principal: Principal) -> MeOut:
-    if principal.role is Role.PUPIL:
-        row = _pupil_row(storage, principal)
-        if row is None:
-            raise Unauthenticated("The account no longer exists; sign in again.")
-        pupil = pupil_from(row)
+    record = own_record(storage, principal)
+    if isinstance(record, PupilRow):
+        pupil = record.pupil
         return MeOut(
-            id=principal.subject_id, role=principal.role, display_name=row["first_name"],
-            school_id=principal.school_id, partner_id=principal.partner_id, first_name=row["first_name"],
-            last_name=row["last_name"], username=pupil.username,
+            id=principal.subject_id, role=principal.role, display_name=pupil.first_name,
+            school_id=principal.school_id, partner_id=principal.partner_id, first_name=pupil.first_name,
+            last_name=pupil.last_name, username=pupil.username,
             year_group=year_group_of_cohort(pupil.cohort, utcnow().date()),
         )
-    row = principal.own_row or staff_row(storage, principal.subject_id)
-    if row is None:
+    if record is None:
         raise Unauthenticated("The account no longer exists; sign in again.")
-    s = staff_from(row)
+    s = record.staff
     return MeOut(
         id=s.id, role=s.role, display_name=s.nickname, school_id=s.school_id, partner_id=s.partner_id,
         first_name=s.first_name, last_name=s.last_name, nickname=s.nickname, email=s.email, phone=s.phone,

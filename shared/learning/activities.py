@@ -1,4 +1,4 @@
-"""Activities, the skills/interests vocabulary, and stamp codes: who may do what (rows in `learning.store`)."""
+"""Activities, the skills/interests vocabulary, and stamp codes: who may do what (rows: `activities_store`)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from shared.csvsafe import csv_bytes
 from shared.errors import FieldError, InvalidRequest, NotFound, OutsideScope
 from shared.hours import hours_to_minutes, minutes_to_hours
 from shared.ids import iso, new_id, utcnow
-from shared.learning import store
+from shared.learning import activities_store as store
 from shared.learning.codes import display_code, generate_code
 from shared.learning.model import Activity, IssuedCode
 from shared.learning.schemas import (
@@ -126,11 +126,11 @@ def list_activities(caller: Principal, query: ActivityQuery, *, storage: Storage
     if query.partner_id is not None:
         # A partner's activities are open to its managers and to the staff of its member schools.
         scope.require(caller.role is Role.TRUST_ADMIN or caller.partner_id == query.partner_id)
-        listing = store.partner_listing(query.partner_id)
+        listed = store.partner_activities(storage, query.partner_id)
     else:
-        visible_school(storage, caller, query.school_id or "")
-        listing = store.school_listing(query.school_id or "")
-    activities = sorted(store.listed_activities(storage, listing), key=lambda a: a.title)
+        school = visible_school(storage, caller, query.school_id or "")
+        listed = store.school_activities(storage, school.id)
+    activities = sorted(listed, key=lambda a: a.title)
     return ActivityList(activities=[activity_out(a) for a in activities])
 
 

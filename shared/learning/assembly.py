@@ -9,7 +9,7 @@ from datetime import timedelta
 from shared import audit
 from shared.audit import Action
 from shared.ids import utcnow
-from shared.learning import store
+from shared.learning import record_store
 from shared.learning.model import AwardRow
 from shared.learning.schemas import SchoolAward, SchoolAwardList, SchoolAwardsQuery
 from shared.organisation.access import visible_school
@@ -42,7 +42,7 @@ def reached_awards(storage: Storage, school: School, query: SchoolAwardsQuery) -
             total_minutes=holder.total_minutes,
             row=award,
         )
-        for holder, award in store.awards_between(storage, school.id, query.from_.isoformat(),
+        for holder, award in record_store.awards_between(storage, school.id, query.from_.isoformat(),
                                                   (query.to + timedelta(days=1)).isoformat())
         if not holder.erasing
     ]

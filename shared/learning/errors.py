@@ -23,3 +23,15 @@ class CodeOutsideWindow(Gone):
 
 class RedemptionNotAllowed(Forbidden):
     title = "Redemption not allowed"
+
+
+class AlreadyCredited(Exception):
+    """The source (a code, a session, a transfer) was already credited to this pupil: nothing was written.
+
+    Raised by the record store; each service says what it means to its caller (a redemption: 409 with the
+    earlier redemption's id; a transfer: already moved).
+    """
+
+    def __init__(self, redemption_id: str | None) -> None:
+        super().__init__("already credited")
+        self.redemption_id = redemption_id

@@ -1,8 +1,8 @@
 """Hours for a group: a club session recorded by the school's staff for many pupils in one request.
 
-Exactly once per pupil and session: each pupil's redemption row is keyed by the activity and the
-client's `session_id` (`L|<pupil>|r|<activity>.<session>`), and is inserted in the same entity-group
-transaction as the pupil's new totals (`redemption.write_redemption`). A repeated or concurrent request
+Exactly once per pupil and session: each pupil's redemption comes from the session (activity and the
+client's `session_id`), which the record store turns into the row whose insert credits it, in the same
+entity-group transaction as the pupil's new totals (`redemption.credit_hours`). A repeated or concurrent request
 with the same session_id finds the row already there and reports the pupil as already recorded, so
 retrying after a lost answer is safe and totals stay exact.
 
@@ -12,18 +12,19 @@ whole request, with the position of each refused id, and changes nothing.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
 from shared import audit
 from shared.audit import Action
 from shared.errors import FieldError, InvalidRequest, NotFound
 from shared.hours import minutes_to_hours
-from shared.ids import new_id, utcnow
-from shared.learning import store
+from shared.ids import iso, new_id, utcnow
+from shared.learning import record_store
 from shared.learning.activities import activity_summary, visible_activity
-from shared.learning.errors import CodeAlreadyRedeemed, CodeOutsideWindow, RedemptionNotAllowed
-from shared.learning.model import Activity, Learner, StampCode
-from shared.learning.redemption import write_redemption
+from shared.learning.errors import AlreadyCredited, CodeOutsideWindow, RedemptionNotAllowed
+from shared.learning.model import Activity, FromSession, Learner, Redemption
+from shared.learning.redemption import credit_hours
 from shared.learning.schemas import AwardOut, GroupMemberOut, GroupRedemptionIn, GroupRedemptionOut
 from shared.organisation.access import visible_school
 from shared.organisation.model import School
@@ -46,10 +47,10 @@ def _session_activity(storage: Storage, caller: Principal, school: School, activ
     return activity
 
 
-def _checked_pupils(storage: Storage, school_id: str, pupil_ids: list[str]) -> list[Learner]:
+def _checked_pupils(storage: Storage, school_id: str, pupil_ids: list[str], records: Any) -> list[Learner]:
     learners, errors = [], []
     for index, pupil_id in enumerate(pupil_ids):
-        learner = store.read_learner(storage, school_id, pupil_id)
+        learner = records.read_learner(storage, school_id, pupil_id)
         if learner is None or learner.erasing:
             errors.append(FieldError(field=f"pupil_ids.{index}", message="no such pupil at this school"))
         elif not learner.active or learner.restricted:
@@ -72,30 +73,37 @@ def record_group_session(caller: Principal, school_id: str, body: GroupRedemptio
         raise RedemptionNotAllowed("Hours for a group are recorded by staff of the pupils' school.")
     scope.require(caller.school_id == school.id)
     activity = _session_activity(storage, caller, school, body.activity_id, now.date())
-    pupils = _checked_pupils(storage, school.id, body.pupil_ids)
-    summary = activity_summary(activity)
-    session = StampCode(code="", activity=summary, minutes=activity.minutes, school_id=school.id, single_use=False,
-                        max_uses=None, valid_from=None, valid_to=None)
-    record_key = f"{activity.id}.{body.session_id}"
-    recorded: list[GroupMemberOut] = []
-    repeated: list[GroupMemberOut] = []
-    for pupil in pupils:
-        redemption_id = new_id("rdm")
-        try:
-            total, reached = write_redemption(storage, pupil, session, redemption_id, now, caller.subject_id,
-                                              record_key=record_key)
-        except CodeAlreadyRedeemed as already:
-            repeated.append(GroupMemberOut(pupil_id=pupil.pupil_id,
-                                           redemption_id=already.extra.get("redemption_id")))
-            continue
-        recorded.append(GroupMemberOut(
-            pupil_id=pupil.pupil_id, redemption_id=redemption_id, total_hours=minutes_to_hours(total),
-            new_awards=[AwardOut(name=a.name, hours=a.hours) for a in reached],
-        ))
+    recorded, repeated = credit_session(storage, school.id, activity, body.pupil_ids, body.session_id, now=now,
+                                        actor_id=caller.subject_id)
     if recorded:
         audit.record(Action.GROUP_REDEMPTION, actor_id=caller.subject_id,
                      subject_ids=[m.pupil_id for m in recorded], school_id=school.id, partner_id=school.partner_id,
                      storage=storage)
-    return GroupRedemptionOut(activity=summary, session_id=body.session_id, recorded=recorded,
+    return GroupRedemptionOut(activity=activity_summary(activity), session_id=body.session_id, recorded=recorded,
                               already_recorded=repeated)
 
+
+def credit_session(storage: Storage, school_id: str, activity: Activity, pupil_ids: list[str], session_id: str, *,
+                   now: datetime, actor_id: str, records: Any = record_store
+                   ) -> tuple[list[GroupMemberOut], list[GroupMemberOut]]:
+    """The rules of a session's hours: every pupil checked before anything is written, then each pupil
+    credited once for (activity, session). Returns (recorded, already recorded). `records` is the record
+    store (an in-memory fake in unit tests)."""
+    pupils = _checked_pupils(storage, school_id, pupil_ids, records)
+    summary = activity_summary(activity)
+    source = FromSession(activity.id, session_id)
+    recorded: list[GroupMemberOut] = []
+    repeated: list[GroupMemberOut] = []
+    for pupil in pupils:
+        redemption = Redemption(source=source, redemption_id=new_id("rdm"), activity=summary,
+                                minutes=activity.minutes, redeemed_at=iso(now), redeemed_by=actor_id)
+        try:
+            total, reached = credit_hours(storage, pupil, redemption, now, records=records)
+        except AlreadyCredited as already:
+            repeated.append(GroupMemberOut(pupil_id=pupil.pupil_id, redemption_id=already.redemption_id))
+            continue
+        recorded.append(GroupMemberOut(
+            pupil_id=pupil.pupil_id, redemption_id=redemption.redemption_id, total_hours=minutes_to_hours(total),
+            new_awards=[AwardOut(name=a.name, hours=a.hours) for a in reached],
+        ))
+    return recorded, repeated

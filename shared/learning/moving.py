@@ -14,19 +14,19 @@ count; a re-run completes it.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from shared.errors import NotFound
 from shared.ids import iso, parse_iso
+from shared.learning import record_store
 from shared.learning import stats as learning_stats
-from shared.learning import store
 from shared.learning.awards import LADDER
-from shared.learning.model import Learner
-from shared.learning.store import AWARD, REDEMPTION
+from shared.learning.errors import AlreadyCredited
+from shared.learning.model import AwardRow, FromTransfer, Learner, MoveMarker, NewAward, Redemption
 from shared.storage.clients import Storage
-from shared.storage.tables import Entity, retry_on_conflict
+from shared.storage.tables import retry_on_conflict
 
 WRITE_ATTEMPTS = 20
 
@@ -40,16 +40,11 @@ class MoveResult:
     already_done: bool
 
 
-def _rank(row: Entity) -> int:
-    return int(row["RowKey"].rsplit("|", 1)[1])
-
-
-def _stats_with(stats: dict, rows: list[Entity], today) -> str:
-    for row in rows:
+def _stats_with(stats: dict, moved: list[Redemption], today) -> str:
+    for r in moved:
         stats = learning_stats.add_redemption(
-            stats, parse_iso(row["redeemed_at"]).date(), minutes=int(row["minutes"]),
-            employer=bool(row.get("employer_engagement")), skills=json.loads(row.get("skills") or "[]"),
-            interests=json.loads(row.get("interests") or "[]"), activity_id=row["activity_id"],
+            stats, parse_iso(r.redeemed_at).date(), minutes=r.minutes, employer=r.activity.employer_engagement,
+            skills=r.activity.skills, interests=r.activity.interests, activity_id=r.activity.id,
         )
     return learning_stats.dump(stats, today=today)
 
@@ -58,62 +53,59 @@ def _stats_with(stats: dict, rows: list[Entity], today) -> str:
 class _Plan:
     learner: Learner
     total: int
-    new_awards: list[Entity]
-    earlier_codes: dict[str, list[str]]
+    new_awards: list[NewAward]
+    earlier_codes: dict[int, tuple[str, ...]]
     moved_codes: tuple[str, ...]
 
 
 def move_record(storage: Storage, *, from_school: str, from_pupil: str, to_school: str, to_pupil: str,
-                key: str, now: datetime) -> MoveResult:
-    source = list(store.learning_rows(storage, from_school, from_pupil))
-    source_awards = {_rank(r): r for r in source if store.kind_of(r) == AWARD}
-    all_codes = tuple(store.award_verification_codes(source_awards.values()))
-    target_keys = {r["RowKey"] for r in store.learning_rows(storage, to_school, to_pupil)}
-    if store.moved_marker_key(to_pupil, key) in target_keys:
+                key: str, now: datetime, records: Any = record_store) -> MoveResult:
+    """Move the old record into the new one (see the module's docstring). `records` is the record store (an
+    in-memory fake in unit tests)."""
+    source = records.learning_record(storage, from_school, from_pupil)
+    source_awards: dict[int, AwardRow] = {a.rank: a for a in source.awards}
+    all_codes = tuple(source.verification_codes())
+    transfer = FromTransfer(key)
+    if records.learning_record(storage, to_school, to_pupil).counted(transfer):
         return MoveResult(0, 0, 0, all_codes, already_done=True)
-    counted = [row for row in (store.insert_moved_redemption(storage, to_school, to_pupil, r, key)
-                               for r in source if store.kind_of(r) == REDEMPTION) if row is not None]
-    minutes = sum(int(r["minutes"]) for r in counted)
+    counted = [r for r in (records.copy_moved_redemption(storage, to_school, to_pupil, r, key)
+                           for r in source.redemptions) if r is not None]
+    minutes = sum(r.minutes for r in counted)
 
     def read() -> Learner:
-        learner = store.read_learner(storage, to_school, to_pupil)
+        learner = records.read_learner(storage, to_school, to_pupil)
         if learner is None or learner.erasing:
             raise NotFound("Not found.")
         return learner
 
     def decide(learner: Learner) -> _Plan:
-        held = {_rank(r): r for r in store.learning_rows(storage, to_school, to_pupil) if store.kind_of(r) == AWARD}
+        held = {a.rank: a for a in records.learning_record(storage, to_school, to_pupil).awards}
         total = learner.total_minutes + minutes
         new_awards, earlier, moved = [], {}, []
         for award in LADDER:
             old = source_awards.get(award.rank)
-            code = old.get("verification_code") if old else None
+            code = old.verification_code if old else None
             if award.rank in held:
                 if code:
                     # Both schools gave this award: the new row also answers for the old code.
-                    kept = json.loads(held[award.rank].get("earlier_verification_codes") or "[]")
-                    earlier[held[award.rank]["RowKey"]] = sorted({*kept, code})
+                    earlier[award.rank] = tuple(sorted({*held[award.rank].earlier_verification_codes, code}))
                     moved.append(code)
                 continue
             if award.minutes > total:
                 continue
-            row = {"RowKey": store.learning_key(to_pupil, AWARD, f"{award.rank:02d}"), "award_key": award.key,
-                   "name": award.name, "hours": award.hours, "achieved_at": old["achieved_at"] if old else iso(now),
-                   "certificate_id": store.certificate_id(to_school, to_pupil, award),
-                   "redemption_id": f"transfer:{key[:12]}"}
+            new_awards.append(NewAward(award=award, achieved_at=old.achieved_at if old else iso(now),
+                                       redemption_id=f"transfer:{key[:12]}", verification_code=code))
             if code:
-                row["verification_code"] = code
                 moved.append(code)
-            new_awards.append(row)
         return _Plan(learner, total, new_awards, earlier, tuple(moved))
 
     def write(plan: _Plan) -> MoveResult:
-        counted_now = store.commit_move(
-            storage, plan.learner, transfer_key=key, moved_at=iso(now), from_school_id=from_school, minutes=minutes,
-            total_minutes=plan.total, stats=_stats_with(plan.learner.stats, counted, now.date()),
-            new_awards=plan.new_awards, earlier_codes=plan.earlier_codes,
-        )
-        if not counted_now:
+        marker = MoveMarker(source=transfer, moved_at=iso(now), minutes=minutes, from_school_id=from_school)
+        try:
+            records.credit(storage, plan.learner, marker, total_minutes=plan.total,
+                           stats=_stats_with(plan.learner.stats, counted, now.date()), awards=plan.new_awards,
+                           earlier_codes=plan.earlier_codes)
+        except AlreadyCredited:
             return MoveResult(0, 0, 0, all_codes, already_done=True)
         return MoveResult(minutes, len(counted), len(plan.new_awards), plan.moved_codes, already_done=False)
 

@@ -2,59 +2,43 @@
 
 from __future__ import annotations
 
-import json
-import re
-
 from shared import audit
 from shared.audit import Action
 from shared.errors import NotFound
 from shared.hours import minutes_to_hours
-from shared.learning import store
+from shared.learning import record_store
 from shared.learning.awards import LADDER, next_award
-from shared.learning.schemas import ActivitySummary, AwardOut, AwardReached, NextAward, ProgressOut, RedemptionRecord
-from shared.learning.store import AWARD, REDEMPTION
+from shared.learning.model import CertificateRef, Learner
+from shared.learning.schemas import AwardOut, AwardReached, NextAward, ProgressOut, RedemptionRecord
 from shared.organisation import store as org_store
 from shared.organisation.access import visible_school
 from shared.organisation.model import School
+from shared.roster.model import PupilRow
 from shared.roster.store import get_pupil
 from shared.security import scope
 from shared.security.principal import Principal, Role
 from shared.storage.clients import Storage, get_storage
-from shared.storage.tables import Entity
 from shared.verification_codes import format_verification_code
 
 # The ladder a pupil sees ahead of them: the next award and two more, greyed until reached.
 UPCOMING = 3
-_CERTIFICATE_ID = re.compile(r"^(sch_[a-z0-9]+)\.(pup_[a-z0-9]+)\.(\d{2})$")
 
 
 def _printed(code: str | None) -> str | None:
     return format_verification_code(code) if code else None
 
 
-def _progress(storage: Storage, school_id: str, pupil_id: str, pupil_row: Entity | None = None) -> ProgressOut:
+def _progress(storage: Storage, school_id: str, pupil_id: str, learner: Learner | None = None) -> ProgressOut:
     # The pupil's own row, when the request's authentication already read it.
-    pupil = store.learner_from(pupil_row) if pupil_row else store.read_learner(storage, school_id, pupil_id)
+    pupil = learner or record_store.read_learner(storage, school_id, pupil_id)
     if pupil is None:
         raise NotFound("Not found.")
     total = pupil.total_minutes
-    awards, redemptions = [], []
-    for row in store.learning_rows(storage, school_id, pupil_id):
-        kind = store.kind_of(row)
-        if kind == AWARD:
-            awards.append(AwardReached(name=row["name"], hours=int(row["hours"]), achieved_at=row["achieved_at"],
-                                       certificate_id=row["certificate_id"],
-                                       verification_code=_printed(row.get("verification_code"))))
-        elif kind == REDEMPTION:
-            minutes = int(row["minutes"])
-            redemptions.append(RedemptionRecord(
-                id=row["redemption_id"], hours=minutes_to_hours(minutes), redeemed_at=row["redeemed_at"],
-                activity=ActivitySummary(
-                    id=row["activity_id"], title=row["title"], hours=minutes_to_hours(minutes),
-                    skills=json.loads(row.get("skills") or "[]"), interests=json.loads(row.get("interests") or "[]"),
-                    employer_engagement=bool(row.get("employer_engagement")),
-                ),
-            ))
+    record = record_store.learning_record(storage, school_id, pupil_id)
+    awards = [AwardReached(name=a.name, hours=a.hours, achieved_at=a.achieved_at, certificate_id=a.certificate_id,
+                           verification_code=_printed(a.verification_code)) for a in record.awards]
+    redemptions = [RedemptionRecord(id=r.redemption_id, hours=minutes_to_hours(r.minutes), redeemed_at=r.redeemed_at,
+                                    activity=r.activity) for r in record.redemptions]
     upcoming = next_award(total)
     return ProgressOut(
         total_hours=minutes_to_hours(total),
@@ -70,7 +54,8 @@ def my_progress(caller: Principal, *, storage: Storage | None = None) -> Progres
     scope.require_role(caller, Role.PUPIL)
     assert caller.school_id is not None
     storage = storage or get_storage()
-    progress = _progress(storage, caller.school_id, caller.subject_id, caller.own_row)
+    own = Learner.of(caller.own) if isinstance(caller.own, PupilRow) else None
+    progress = _progress(storage, caller.school_id, caller.subject_id, own)
     if not progress.awards:
         return progress  # no award, no badge: the school's setting is read only when it matters
     school = org_store.get_school(storage, caller.school_id)
@@ -87,14 +72,13 @@ def pupil_progress(caller: Principal, school_id: str, pupil_id: str, *, storage:
     return progress
 
 
-def visible_certificate(storage: Storage, caller: Principal, certificate_id: str) -> tuple[School, str, str]:
-    """(school, pupil id, award rank) of a certificate the caller may see (the pupil's own, or staff in
-    scope); anything else is a 404."""
-    m = scope.visible(_CERTIFICATE_ID.match(certificate_id))
-    school_id, pupil_id, rank = m.group(1), m.group(2), m.group(3)
+def visible_certificate(storage: Storage, caller: Principal, certificate_id: str) -> tuple[School, CertificateRef]:
+    """(school, award) of a certificate the caller may see (the pupil's own, or staff in scope); anything
+    else is a 404."""
+    ref = scope.visible(CertificateRef.parse(certificate_id))
     if caller.role is Role.PUPIL:
-        scope.require(caller.school_id == school_id and caller.subject_id == pupil_id)
-        school = scope.visible(org_store.get_school(storage, school_id))
+        scope.require(caller.school_id == ref.school_id and caller.subject_id == ref.pupil_id)
+        school = scope.visible(org_store.get_school(storage, ref.school_id))
     else:
-        school = visible_school(storage, caller, school_id)
-    return school, pupil_id, rank
+        school = visible_school(storage, caller, ref.school_id)
+    return school, ref

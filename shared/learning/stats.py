@@ -12,7 +12,6 @@ import json
 from collections.abc import Iterable
 from datetime import date
 
-STATS_FIELD = "learning_stats"
 # A Table string property holds at most 64 KiB. Past this size, days older than COMPACT_AFTER_DAYS are
 # folded into month entries ("YYYY-MM"), so a prolific pupil's stats keep fitting; ranges that start
 # or end inside a folded month then count that whole month.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from shared.security.principal import Role
@@ -35,6 +35,9 @@ class School:
     last_sync_at: str | None = None
     oneroster_org_id: str | None = None  # the school's org sourcedId in its OneRoster bundles
     open_badges: bool = False  # off by default: a child's badge leaves the platform only if the school says so
+    # The ETag of the canonical row this was read from (None for a school not stored yet): every update is
+    # conditional on it, so a change made meanwhile is never written over.
+    etag: str | None = field(default=None, compare=False)
 
 
 class StaffStatus(StrEnum):
@@ -55,3 +58,12 @@ class StaffMember:
     school_id: str | None
     status: StaffStatus
     created_at: str
+
+
+@dataclass(frozen=True)
+class StaffRow:
+    """A staff member's canonical row as stored: the person, their session version and the row's ETag."""
+
+    staff: StaffMember
+    session_version: int
+    etag: str

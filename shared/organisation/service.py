@@ -36,8 +36,11 @@ from shared.security import scope
 from shared.security.principal import Principal, Role
 from shared.settings import get_settings
 from shared.storage.clients import Storage, get_storage
+from shared.storage.tables import retry_on_conflict
 
 EMAIL_TAKEN = "An account with this email address already exists."
+# A school row is changed rarely and by few people: a handful of fresh reads settles any race.
+SCHOOL_WRITE_ATTEMPTS = 5
 
 
 # --- partners -------------------------------------------------------------------------------------
@@ -69,7 +72,7 @@ def create_school(caller: Principal, partner_id: str, body: SchoolIn, *, storage
         id=new_id("sch"), partner_id=partner_id, name=body.name, urn=body.urn, dob_policy=body.dob_policy,
         active=True, created_at=iso(utcnow()),
     )
-    store.put_school(storage, school)
+    store.create_school(storage, school)
     return school_out(school)
 
 
@@ -88,30 +91,39 @@ def update_school(caller: Principal, school_id: str, body: SchoolPatch, *, stora
     which also applies a new date-of-birth policy to the pupils already stored."""
     storage = storage or get_storage()
     school = visible_school(storage, caller, school_id)
-    changes = body.model_dump(exclude_unset=True, exclude_none=True)
+    requested = body.model_dump(exclude_unset=True, exclude_none=True)
     if caller.role is Role.SCHOOL_STAFF:
         # The DPIA gives the school its date-of-birth choice, and the school may leave the programme and name
-        # its own OneRoster org;
-        # its name, URN and re-joining stay with the partner manager.
-        own = set(changes) <= {"dob_policy", "active", "oneroster_org_id"} and changes.get("active", False) is False
+        # its own OneRoster org; its name, URN and re-joining stay with the partner manager.
+        own = set(requested) <= {"dob_policy", "active", "oneroster_org_id"} and requested.get("active", False) is False
         scope.require_change(own, "Your partner manager changes the school's name, URN and membership.")
     else:
         scope.require_change(caller.role in (Role.TRUST_ADMIN, Role.PARTNER_MANAGER))
-    if changes.get("oneroster_org_id") == "":
-        changes["oneroster_org_id"] = None
-    if "active" in changes:
-        if changes["active"] and not school.active:
-            changes["left_programme_at"] = None
-        elif not changes["active"] and school.active:
-            # Leaving the programme starts the retention clock for all of the school's pupils.
-            now = utcnow()
-            changes["left_programme_at"] = iso(now)
-            due_dates.schedule_school_exit(
-                storage, school.id, due_dates.school_exit_due_day(now, get_settings().school_exit_grace_days)
-            )
-    updated = replace(school, **changes)
-    store.put_school(storage, updated)
-    if changes:
+
+    def decide(current: School) -> tuple[School, School]:
+        changes = dict(requested)
+        if changes.get("oneroster_org_id") == "":
+            changes["oneroster_org_id"] = None
+        if "active" in changes:
+            if changes["active"] and not current.active:
+                changes["left_programme_at"] = None
+            elif not changes["active"] and current.active:
+                # Leaving the programme starts the retention clock for all of the school's pupils (the due
+                # row first: if the school row then fails to change, retention finds the row stale).
+                now = utcnow()
+                changes["left_programme_at"] = iso(now)
+                due_dates.schedule_school_exit(
+                    storage, current.id, due_dates.school_exit_due_day(now, get_settings().school_exit_grace_days)
+                )
+        return current, replace(current, **changes)
+
+    def read() -> School:
+        return scope.visible(store.get_school(storage, school.id))
+
+    updated = retry_on_conflict(read, decide, lambda plan: store.update_school(storage, *plan), first=school,
+                                attempts=SCHOOL_WRITE_ATTEMPTS)
+    assert updated is not None
+    if requested:
         audit.record(Action.SCHOOL_UPDATED, actor_id=caller.subject_id, school_id=school.id,
                      partner_id=school.partner_id, storage=storage)
     return school_out(updated)
@@ -139,7 +151,7 @@ def _create_staff(
         store.delete_staff(storage, member.id)
         raise Conflict(EMAIL_TAKEN, errors=[FieldError(field="email", message=EMAIL_TAKEN)])
     due_dates.schedule_staff_check(storage, member.id, first_due)
-    store.put_staff_listing(storage, member)
+    store.add_to_staff_list(storage, member)
     token, expires = invitations_store.create(storage, member.id, days=get_settings().invitation_days, now=now)
     audit.record(Action.STAFF_CREATED, actor_id=caller.subject_id, subject_ids=[member.id], storage=storage,
                  school_id=school_id, partner_id=partner_id)
@@ -181,7 +193,7 @@ def create_trust_admin(body: StaffIn, *, storage: Storage | None = None) -> Staf
 def list_school_staff(caller: Principal, school_id: str, *, storage: Storage | None = None) -> StaffList:
     storage = storage or get_storage()
     school = visible_school(storage, caller, school_id)
-    members = store.listed_staff(storage, store.staff_listing_partition(Role.SCHOOL_STAFF, school.id, None))
+    members = store.school_staff(storage, school.id)
     audit.record(Action.STAFF_LISTED, actor_id=caller.subject_id, subject_ids=[m.id for m in members],
                  storage=storage, school_id=school.id, partner_id=school.partner_id)
     return StaffList(staff=[_staff_for(caller, m) for m in members])
@@ -190,7 +202,7 @@ def list_school_staff(caller: Principal, school_id: str, *, storage: Storage | N
 def list_partner_managers(caller: Principal, partner_id: str, *, storage: Storage | None = None) -> StaffList:
     storage = storage or get_storage()
     visible_partner(storage, caller, partner_id)
-    members = store.listed_staff(storage, store.staff_listing_partition(Role.PARTNER_MANAGER, None, partner_id))
+    members = store.partner_managers(storage, partner_id)
     audit.record(Action.STAFF_LISTED, actor_id=caller.subject_id, subject_ids=[m.id for m in members],
                  storage=storage, partner_id=partner_id)
     return StaffList(staff=[_staff_for(caller, m) for m in members])
@@ -277,7 +289,7 @@ def erase_staff_member(storage: Storage, member: StaffMember) -> None:
 
 
 def _other_active_trust_admins(storage: Storage, staff_id: str) -> bool:
-    trust = store.listed_staff(storage, store.staff_listing_partition(Role.TRUST_ADMIN, None, None))
+    trust = store.trust_admins(storage)
     return any(m.id != staff_id and m.status is StaffStatus.ACTIVE for m in trust)
 
 

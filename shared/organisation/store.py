@@ -10,16 +10,20 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 
 from azure.data.tables import UpdateMode
 
-from shared.organisation.model import DobPolicy, Partner, School, StaffMember, StaffStatus
+from shared.credentials import SESSION_VERSION
+from shared.errors import ConcurrencyConflict
+from shared.organisation.model import DobPolicy, Partner, School, StaffMember, StaffRow, StaffStatus
 from shared.security.principal import Role
 from shared.storage.clients import Storage
 from shared.storage.names import PARTNERS, SCHOOLS, STAFF
 from shared.storage.tables import (
     Entity,
     check_key,
+    etag_of,
     get_entity,
     increment_if_match,
     partition,
@@ -66,7 +70,7 @@ def all_partners(storage: Storage) -> list[Partner]:
 
 # --- schools --------------------------------------------------------------------------------------
 
-def school_from(e: Entity) -> School:
+def _school_from(e: Entity) -> School:
     return School(
         id=e["RowKey"],
         partner_id=e["partner_id"],
@@ -79,7 +83,12 @@ def school_from(e: Entity) -> School:
         last_sync_at=_opt(e.get("last_sync_at")),
         oneroster_org_id=_opt(e.get("oneroster_org_id")),
         open_badges=bool(e.get("open_badges", False)),
+        etag=etag_of(e),
     )
+
+
+def _listing(partner_id: str) -> str:
+    return f"p-{partner_id}"
 
 
 def _school_entity(school: School, partition_key: str) -> Entity:
@@ -99,30 +108,70 @@ def _school_entity(school: School, partition_key: str) -> Entity:
     }
 
 
-def put_school(storage: Storage, school: School) -> None:
+def create_school(storage: Storage, school: School) -> None:
     """Canonical row first, then the partner's listing copy; a retry after a crash converges."""
     table = storage.table(SCHOOLS)
     table.upsert_entity(_school_entity(school, SCHOOL_PK))
-    table.upsert_entity(_school_entity(school, f"p-{school.partner_id}"))
+    table.upsert_entity(_school_entity(school, _listing(school.partner_id)))
+
+
+def update_school(storage: Storage, before: School, after: School) -> School:
+    """Write the fields `after` changes over the row `before` was read from (its ETag): ConcurrencyConflict
+    when the row changed meanwhile, so the caller decides again on the fresh row (`retry_on_conflict`).
+    The listing copy is then merged with the same fields only, so two changes of different fields both
+    survive there too."""
+    if before.etag is None:
+        raise ValueError("update_school needs the school as read from storage")
+    old, new = _school_entity(before, SCHOOL_PK), _school_entity(after, SCHOOL_PK)
+    changed = {k: v for k, v in new.items() if old.get(k) != v}
+    table = storage.table(SCHOOLS)
+    etag = update_if_match(table, {"PartitionKey": SCHOOL_PK, "RowKey": before.id, **changed}, before.etag,
+                           mode=UpdateMode.MERGE)
+    table.upsert_entity({"PartitionKey": _listing(before.partner_id), "RowKey": before.id, **changed},
+                        mode=UpdateMode.MERGE)
+    return replace(after, etag=etag)
+
+
+def record_sync(storage: Storage, school: School, at: str) -> bool:
+    """Note the time of a roster sync on the school (canonical row and listing copy), changing nothing else.
+
+    The canonical write is conditional on the row the sync started from: True when nothing changed meanwhile;
+    False when the school was changed during the sync (then only `last_sync_at` is merged, and the caller
+    re-reads the school to act on what changed, e.g. a date-of-birth policy switched to generic).
+    """
+    table = storage.table(SCHOOLS)
+    mark = {"last_sync_at": at}
+    unchanged = True
+    try:
+        if school.etag is None:
+            raise ConcurrencyConflict("not read")
+        update_if_match(table, {"PartitionKey": SCHOOL_PK, "RowKey": school.id, **mark}, school.etag,
+                        mode=UpdateMode.MERGE)
+    except ConcurrencyConflict:
+        unchanged = False
+        table.update_entity({"PartitionKey": SCHOOL_PK, "RowKey": school.id, **mark}, mode=UpdateMode.MERGE)
+    table.upsert_entity({"PartitionKey": _listing(school.partner_id), "RowKey": school.id, **mark},
+                        mode=UpdateMode.MERGE)
+    return unchanged
 
 
 def get_school(storage: Storage, school_id: str) -> School | None:
     e = get_entity(storage.table(SCHOOLS), SCHOOL_PK, check_key(school_id))
-    return school_from(e) if e else None
+    return _school_from(e) if e else None
 
 
 def schools_of_partner(storage: Storage, partner_id: str) -> list[School]:
-    rows = partition(storage.table(SCHOOLS), f"p-{check_key(partner_id)}")
-    return sorted((school_from(e) for e in rows), key=lambda s: s.name)
+    rows = partition(storage.table(SCHOOLS), _listing(check_key(partner_id)))
+    return sorted((_school_from(e) for e in rows), key=lambda s: s.name)
 
 
 def all_schools(storage: Storage) -> Iterable[School]:
-    return (school_from(e) for e in partition(storage.table(SCHOOLS), SCHOOL_PK))
+    return (_school_from(e) for e in partition(storage.table(SCHOOLS), SCHOOL_PK))
 
 
 # --- staff ----------------------------------------------------------------------------------------
 
-def staff_listing_partition(role: Role, school_id: str | None, partner_id: str | None) -> str:
+def _staff_listing(role: Role, school_id: str | None, partner_id: str | None) -> str:
     if role is Role.SCHOOL_STAFF:
         return f"school-{school_id}"
     if role is Role.PARTNER_MANAGER:
@@ -130,7 +179,7 @@ def staff_listing_partition(role: Role, school_id: str | None, partner_id: str |
     return "trust"
 
 
-def staff_from(e: Entity) -> StaffMember:
+def _staff_from(e: Entity) -> StaffMember:
     return StaffMember(
         id=e["RowKey"],
         role=Role(e["role"]),
@@ -146,7 +195,7 @@ def staff_from(e: Entity) -> StaffMember:
     )
 
 
-def staff_entity(s: StaffMember) -> Entity:
+def _staff_entity(s: StaffMember) -> Entity:
     return {
         "PartitionKey": STAFF_PK,
         "RowKey": s.id,
@@ -163,46 +212,62 @@ def staff_entity(s: StaffMember) -> Entity:
     }
 
 
+def get_staff_row(storage: Storage, staff_id: str) -> StaffRow | None:
+    """The staff member's canonical row (with the session version and the ETag), or None: one point read."""
+    e = get_entity(storage.table(STAFF), STAFF_PK, check_key(staff_id))
+    return StaffRow(staff=_staff_from(e), session_version=int(e.get(SESSION_VERSION) or 0), etag=etag_of(e)) \
+        if e else None
+
+
 def get_staff(storage: Storage, staff_id: str) -> tuple[StaffMember, str] | None:
     """(staff member, etag) or None."""
-    e = staff_row(storage, staff_id)
-    return (staff_from(e), e.metadata["etag"]) if e else None
+    row = get_staff_row(storage, staff_id)
+    return (row.staff, row.etag) if row else None
 
 
-def put_staff_listing(storage: Storage, s: StaffMember) -> None:
+def add_to_staff_list(storage: Storage, s: StaffMember) -> None:
     storage.table(STAFF).upsert_entity(
-        {"PartitionKey": staff_listing_partition(s.role, s.school_id, s.partner_id), "RowKey": s.id}
+        {"PartitionKey": _staff_listing(s.role, s.school_id, s.partner_id), "RowKey": s.id}
     )
 
 
 def delete_staff_rows(storage: Storage, s: StaffMember) -> None:
     table = storage.table(STAFF)
-    table.delete_entity(staff_listing_partition(s.role, s.school_id, s.partner_id), s.id)
+    table.delete_entity(_staff_listing(s.role, s.school_id, s.partner_id), s.id)
     table.delete_entity(STAFF_PK, s.id)
 
 
-def listed_staff(storage: Storage, listing_partition: str) -> list[StaffMember]:
+def school_staff(storage: Storage, school_id: str) -> list[StaffMember]:
+    return _listed_staff(storage, _staff_listing(Role.SCHOOL_STAFF, school_id, None))
+
+
+def partner_managers(storage: Storage, partner_id: str) -> list[StaffMember]:
+    return _listed_staff(storage, _staff_listing(Role.PARTNER_MANAGER, None, partner_id))
+
+
+def trust_admins(storage: Storage) -> list[StaffMember]:
+    return _listed_staff(storage, _staff_listing(Role.TRUST_ADMIN, None, None))
+
+
+def _listed_staff(storage: Storage, listing_partition: str) -> list[StaffMember]:
     table = storage.table(STAFF)
     out = []
     for row in partition(table, listing_partition, select=["RowKey"]):
         e = get_entity(table, STAFF_PK, row["RowKey"])
         if e is not None:
-            out.append(staff_from(e))
+            out.append(_staff_from(e))
     return sorted(out, key=lambda s: (s.last_name.lower(), s.first_name.lower()))
 
 
 
-def staff_row(storage: Storage, staff_id: str) -> Entity | None:
-    """The staff member's canonical row as stored (with its session version), or None."""
-    return get_entity(storage.table(STAFF), STAFF_PK, check_key(staff_id))
-
-
-def bump_staff_field(storage: Storage, staff_id: str, field: str) -> int | None:
-    return increment_if_match(storage.table(STAFF), STAFF_PK, check_key(staff_id), field)
+def end_staff_sessions(storage: Storage, staff_id: str) -> int | None:
+    """Move the staff member's session version on (every token issued before stops working); the new
+    version, or None when there is no such person."""
+    return increment_if_match(storage.table(STAFF), STAFF_PK, check_key(staff_id), SESSION_VERSION)
 
 
 def create_staff(storage: Storage, s: StaffMember) -> None:
-    storage.table(STAFF).create_entity(staff_entity(s))
+    storage.table(STAFF).create_entity(_staff_entity(s))
 
 
 def delete_staff(storage: Storage, staff_id: str) -> None:
@@ -213,4 +278,4 @@ def delete_staff(storage: Storage, staff_id: str) -> None:
 def update_staff(storage: Storage, s: StaffMember, etag: str) -> None:
     """Merge the canonical row under the ETag of its read (ConcurrencyConflict if it changed); a merge, so the
     session version on the row stays."""
-    update_if_match(storage.table(STAFF), staff_entity(s), etag, mode=UpdateMode.MERGE)
+    update_if_match(storage.table(STAFF), _staff_entity(s), etag, mode=UpdateMode.MERGE)

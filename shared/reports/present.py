@@ -14,9 +14,9 @@ from typing import Any
 from shared.csvsafe import csv_bytes
 from shared.hours import minutes_to_hours
 from shared.learning.awards import LADDER
+from shared.learning.model import ActivityWindow
 from shared.reports.figures import ALL, EMPLOYER, Figures, cohort_dim, dims_with, gender_dim
 from shared.reports.schemas import SUPPRESSED, Insight, NationalReport, PartnerReport, SchoolReport
-from shared.reports.store import ActivityWindow
 from shared.reports.suppression import Disclosure
 from shared.roster.model import Gender
 from shared.roster.rules import year_group_of_cohort

@@ -35,11 +35,12 @@ from shared.organisation.model import School
 from shared.organisation.store import schools_of_partner
 from shared.reports.figures import MonthlySummary
 from shared.reports.store import (
-    PARTNER_TOTALS_PK,
+    RollupCursor,
     SummaryRow,
-    get_summary,
+    get_school_summary,
     pupils_for_reports,
-    put_summary,
+    put_partner_total,
+    put_school_summary,
     read_cursor,
     save_cursor,
     school_clubs,
@@ -84,10 +85,10 @@ class RollupRun:
 def roll_up_school(storage: Storage, school: School) -> SummaryRow:
     """Recompute the school's summary from its pupil rows and store it (idempotent)."""
     row = SummaryRow(
-        partition_key=school.partner_id, row_key=school.id, rolled_up_at=iso(utcnow()),
+        owner_id=school.id, rolled_up_at=iso(utcnow()),
         summary=MonthlySummary.of(pupils_for_reports(storage, school.id)), clubs=school_clubs(storage, school.id),
     )
-    put_summary(storage, row)
+    put_school_summary(storage, school.partner_id, row)
     return row
 
 
@@ -105,18 +106,18 @@ def roll_up_partner(storage: Storage, partner_id: str, *, workers: int = WORKERS
             except Exception:  # noqa: BLE001 - one school's failure must not stop the others; reported by the run
                 log.exception("roll-up of a school failed", extra={"school_id": school.id})
                 failed.append(school.id)
-                previous = get_summary(storage, partner_id, school.id)
+                previous = get_school_summary(storage, partner_id, school.id)
                 if previous is not None:
                     rows.append(previous)
     total = MonthlySummary()
     for row in rows:
         total.add(row.summary)
     partner_row = SummaryRow(
-        partition_key=PARTNER_TOTALS_PK, row_key=partner_id,
+        owner_id=partner_id,
         rolled_up_at=min((r.rolled_up_at for r in rows), default=iso(utcnow())), summary=total,
         clubs=[club for row in rows for club in row.clubs], schools=len(rows),
     )
-    put_summary(storage, partner_row)
+    put_partner_total(storage, partner_row)
     return PartnerRollup(total=partner_row, rolled_up=tuple(s.id for s in schools if s.id not in failed),
                          failed=tuple(failed))
 
@@ -129,8 +130,8 @@ def roll_up(
     storage = storage or get_storage()
     started_at = iso(utcnow())
     deadline = time.monotonic() + time_budget_seconds
-    cursor = read_cursor(storage) or {}
-    after = cursor.get("resume_after") or ""
+    cursor = read_cursor(storage) or RollupCursor()
+    after = cursor.resume_after
     partners: list[str] = []
     schools: list[str] = []
     failed: list[str] = []
@@ -147,10 +148,10 @@ def roll_up(
     run = RollupRun(started_at=started_at, finished_at=iso(utcnow()), partners=len(partners),
                     schools=len(schools) + len(failed), failed=tuple(failed), cycle_completed=finished_cycle,
                     resume_after=resume_after, rolled_up=tuple(schools))
-    save_cursor(storage, resume_after=run.resume_after, started_at=run.started_at, finished_at=run.finished_at,
-                partners=run.partners, schools=run.schools, failed=len(run.failed),
-                last_cycle_completed_at=run.finished_at if run.cycle_completed
-                else cursor.get("last_cycle_completed_at") or "")
+    save_cursor(storage, RollupCursor(
+        resume_after=run.resume_after, last_run_started_at=run.started_at, last_run_finished_at=run.finished_at,
+        last_run_partners=run.partners, last_run_schools=run.schools, last_run_failed=len(run.failed),
+        last_cycle_completed_at=run.finished_at if run.cycle_completed else cursor.last_cycle_completed_at))
     log.info("reports roll-up run", extra={"partners": run.partners, "schools": run.schools,
                                            "failed": len(run.failed), "cycle_completed": run.cycle_completed})
     return run

@@ -24,6 +24,7 @@ from datetime import date, datetime
 
 from shared.hours import minutes_to_hours
 from shared.ids import iso, utcnow
+from shared.learning.model import ActivityWindow
 from shared.organisation.access import visible_partner, visible_school
 from shared.organisation.store import all_partners, schools_of_partner
 from shared.reports.figures import ALL, Figures, month_figures, pupil_figures
@@ -41,7 +42,6 @@ from shared.reports.schemas import (
     SchoolReport,
 )
 from shared.reports.store import (
-    ActivityWindow,
     SummaryRow,
     activity_titles,
     all_destinations,
@@ -148,7 +148,7 @@ def partner_report(caller: Principal, partner_id: str, query: ReportQuery, *,
     period = _period(query)
     schools = schools_of_partner(storage, partner.id)
     months = _months_between(period.from_, period.to)
-    rows = {row.row_key: row for row in summaries_of_partner(storage, partner.id, months)}
+    rows = {row.owner_id: row for row in summaries_of_partner(storage, partner.id, months)}
     rows = {school.id: rows[school.id] for school in schools if school.id in rows}
     parts = {school_id: _figures(row, period) for school_id, row in rows.items()}
     total = Figures()
@@ -173,7 +173,7 @@ def national_report(caller: Principal, query: ReportQuery, *, storage: Storage |
     scope.require_role(caller, Role.TRUST_ADMIN)
     storage = storage or get_storage()
     period = _period(query)
-    rows = {row.row_key: row for row in partner_totals(storage, _months_between(period.from_, period.to))}
+    rows = {row.owner_id: row for row in partner_totals(storage, _months_between(period.from_, period.to))}
     names = {p.id: p.name for p in all_partners(storage)}
     rows = {partner_id: row for partner_id, row in rows.items() if partner_id in names}
     parts = {partner_id: _figures(row, period) for partner_id, row in rows.items()}

@@ -28,7 +28,7 @@ from shared.retention import policy
 from shared.retention.model import Category
 from shared.retention.sweep import ItemGuard, Sweep, SweepAborted
 from shared.roster.model import Pupil
-from shared.roster.store import get_pupil, pupil_from, pupil_rows
+from shared.roster.store import get_pupil, has_pupils, pupil_rows
 
 # People per journalled batch: two run-record writes per batch, at most this many keys in flight.
 log = logging.getLogger(__name__)
@@ -185,7 +185,7 @@ def sweep_leavers(sweep: Sweep) -> None:
     """Pupils marked left whose grace period is over (the `leaver-<day>` partitions up to today)."""
     guard = ItemGuard(sweep, "leavers")
     batch: list[Erasure] = []
-    for row in due_dates.due_partitions(sweep.storage, due_dates.LEAVER_PREFIX, sweep.today):
+    for row in due_dates.leavers_due(sweep.storage, sweep.today):
         if not sweep.take():
             break
         with guard.item():
@@ -212,11 +212,11 @@ def sweep_school_exits(sweep: Sweep) -> None:
     A big school takes several runs: its index row stays until its pupil range is empty.
     """
     guard = ItemGuard(sweep, "school_exits")
-    for row in due_dates.due_partitions(sweep.storage, due_dates.SCHOOL_EXIT_PREFIX, sweep.today):
+    for row in due_dates.school_exits_due(sweep.storage, sweep.today):
         if sweep.budget.exhausted:
             break
         with guard.item():
-            school_id = row.row_key
+            school_id = row.subject_id
             exit_day = _school_exit_day(sweep, org_store.get_school(sweep.storage, school_id))
             if exit_day is None:
                 if sweep.take():
@@ -235,20 +235,19 @@ def _erase_school_pupils(sweep: Sweep, guard: ItemGuard, school_id: str) -> bool
     """Erase the school's pupils within the budget; True once none is left."""
     batch: list[Erasure] = []
     all_erased = True
-    for entity in pupil_rows(sweep.storage, school_id):
+    for row in pupil_rows(sweep.storage, school_id):
         if not sweep.take():
             all_erased = False
             break
-        pupil = pupil_from(entity)
-        batch.append(_pupil_erasure(sweep, f"{SCHOOL_PUPIL}|{school_id}|{pupil.id}",
-                                    Category.SCHOOL_EXIT_PUPILS_ERASED, pupil, entity.metadata["etag"]))
+        batch.append(_pupil_erasure(sweep, f"{SCHOOL_PUPIL}|{school_id}|{row.pupil.id}",
+                                    Category.SCHOOL_EXIT_PUPILS_ERASED, row.pupil, row.etag))
         if len(batch) >= BATCH:
             all_erased &= _erase_batch(sweep, guard, batch)
             batch = []
     if batch:
         all_erased &= _erase_batch(sweep, guard, batch)
     # A roster sync can still add pupils to a school that left; they must not outlive its index row.
-    return all_erased and next(pupil_rows(sweep.storage, school_id, select=["RowKey"]), None) is None
+    return all_erased and not has_pupils(sweep.storage, school_id)
 
 
 # --- staff with no sign-in for STAFF_INACTIVE_MONTHS --------------------------------------------
@@ -257,11 +256,11 @@ def sweep_inactive_staff(sweep: Sweep) -> None:
     """Staff whose inactivity month is over (the `staff-inactive-<month>` partitions before this month)."""
     guard = ItemGuard(sweep, "inactive_staff")
     batch: list[Erasure] = []
-    for row in due_dates.due_partitions(sweep.storage, due_dates.STAFF_INACTIVE_PREFIX, sweep.today):
+    for row in due_dates.staff_checks_due(sweep.storage, sweep.today):
         if not sweep.take():
             break
         with guard.item():
-            staff_id, month = row.row_key, row.month
+            staff_id, month = row.subject_id, row.month
             found = org_store.get_staff(sweep.storage, staff_id)
             if found is None or not _staff_inactive(sweep, found[0], month):
                 _remove_stale(sweep, row)

@@ -21,13 +21,13 @@ from shared.credentials.usernames import new_username
 from shared.ids import iso, new_id, utcnow
 from shared.organisation import store as org_store
 from shared.organisation.access import visible_school
-from shared.organisation.model import School
+from shared.organisation.model import DobPolicy, School
 from shared.roster.errors import RosterNothingAccepted, RosterSyncHeld, RosterSyncInProgress, SchoolLeftProgramme
 from shared.roster.formats import read_upload
-from shared.roster.model import ParsedRoster, Pupil, PupilRecord, PupilStatus, RejectedRow
+from shared.roster.model import ParsedRoster, Pupil, PupilRecord, PupilStatus, RejectedRow, RosterSnapshot
 from shared.roster.rules import match_key
 from shared.roster.schemas import LeavingPupilOut, NewPupilOut, RosterMode, RosterReport, RowError, SyncOutcome
-from shared.roster.store import RosterSnapshot, read_roster, sync_lease, write_roster
+from shared.roster.store import blur_dates_of_birth, read_roster, sync_lease, write_roster
 from shared.security.principal import Principal
 from shared.settings import get_settings
 from shared.storage.clients import Storage, get_storage
@@ -198,18 +198,26 @@ def sync_school(
                        actor_id=actor_id)
 
 
-def _decide(
-    storage: Storage, school: School, parsed: ParsedRoster, *, mode: RosterMode, now: datetime, dry_run: bool,
-    confirm_leavers: int | None, actor_id: str | None,
-) -> RosterReport:
-    settings = get_settings()
-    roster = read_roster(storage, school.id)
-    plan = plan_sync(roster.pupils, parsed.records, school_id=school.id, mode=mode, now=now,
-                     grace_days=settings.leaver_grace_days, rejected=parsed.rejected, leaving=parsed.leaving)
+@dataclass
+class SyncDecision:
+    """What a sync will do with an upload, decided from the roster as read: the plan, the report, and whether a
+    person must confirm it first (`held`)."""
+
+    plan: SyncPlan
+    report: RosterReport
+    held: bool
+
+
+def decide_sync(roster: RosterSnapshot, parsed: ParsedRoster, *, mode: RosterMode, now: datetime, dry_run: bool,
+                confirm_leavers: int | None, grace_days: int, max_leaver_share: float,
+                min_held_leavers: int) -> SyncDecision:
+    """Pure: plan the sync against the roster read, apply the leaver guard and the confirmation, and write the
+    report. Raises RosterNothingAccepted for a full sync in which no row could be accepted."""
+    plan = plan_sync(roster.pupils, parsed.records, school_id=roster.school_id, mode=mode, now=now,
+                     grace_days=grace_days, rejected=parsed.rejected, leaving=parsed.leaving)
     reason = None
     if mode is RosterMode.FULL:
-        reason = hold_reason(plan, parsed, max_leaver_share=settings.roster_max_leaver_share,
-                             min_held_leavers=settings.roster_min_held_leavers)
+        reason = hold_reason(plan, parsed, max_leaver_share=max_leaver_share, min_held_leavers=min_held_leavers)
         if confirm_leavers is not None and confirm_leavers != len(plan.leavers):
             reason = (f"would mark {len(plan.leavers)} pupils as left, not the {confirm_leavers} confirmed"
                       " (the roster or the file changed since)")
@@ -218,7 +226,7 @@ def _decide(
     held = reason is not None
     outcome = SyncOutcome.PREVIEW if dry_run else SyncOutcome.HELD if held else SyncOutcome.APPLIED
     report = RosterReport(
-        school_id=school.id, mode=mode, dry_run=dry_run, outcome=outcome, received=parsed.received,
+        school_id=roster.school_id, mode=mode, dry_run=dry_run, outcome=outcome, received=parsed.received,
         created=plan.created, updated=plan.updated, unchanged=plan.unchanged, left=len(plan.leavers),
         reactivated=plan.reactivated, rejected=parsed.rejected_rows,
         kept_unchanged_rejected=plan.kept_unchanged_rejected, hold_reason=reason,
@@ -236,13 +244,27 @@ def _decide(
                              for r in parsed.records if r.row in plan.new_rows]
         report.leaving_pupils = [LeavingPupilOut(id=p.id, first_name=p.first_name, last_name=p.last_name)
                                  for p in plan.leavers]
+    return SyncDecision(plan=plan, report=report, held=held)
+
+
+def _decide(
+    storage: Storage, school: School, parsed: ParsedRoster, *, mode: RosterMode, now: datetime, dry_run: bool,
+    confirm_leavers: int | None, actor_id: str | None,
+) -> RosterReport:
+    settings = get_settings()
+    roster = read_roster(storage, school.id)
+    decision = decide_sync(roster, parsed, mode=mode, now=now, dry_run=dry_run, confirm_leavers=confirm_leavers,
+                           grace_days=settings.leaver_grace_days, max_leaver_share=settings.roster_max_leaver_share,
+                           min_held_leavers=settings.roster_min_held_leavers)
+    plan, report = decision.plan, decision.report
+    if dry_run:
         # The leavers' names were shown: audited by id, in entries small enough for one table property.
         ids = [p.id for p in plan.leavers]
         for start in range(0, max(len(ids), 1), AUDIT_IDS_PER_ENTRY):
             audit.record(Action.ROSTER_PREVIEWED, actor_id=actor_id, subject_ids=ids[start:start + AUDIT_IDS_PER_ENTRY],
                          school_id=school.id, partner_id=school.partner_id, storage=storage)
         return report
-    if held:
+    if decision.held:
         audit.record(Action.ROSTER_SYNC_HELD, actor_id=actor_id, subject_ids=[], school_id=school.id,
                      partner_id=school.partner_id, storage=storage)
         log.warning("roster sync held", extra={"school_id": school.id, "left": len(plan.leavers),
@@ -267,7 +289,18 @@ def _apply(storage: Storage, school: School, roster: RosterSnapshot, plan: SyncP
                                    [(p.id, date.fromisoformat(p.deletion_due or "")) for p in plan.leavers])
     if plan.writes:
         write_roster(storage, roster, plan.writes, new_ids=plan.new_ids)
-    org_store.put_school(storage, replace(school, last_sync_at=iso(now)))
+    # Only the sync's time is written: the school row may have changed while the sync ran (the school left
+    # the programme, switched to the generic date of birth), and a sync never writes that back.
+    if not org_store.record_sync(storage, school, iso(now)):
+        _after_school_changed(storage, school.id)
+
+
+def _after_school_changed(storage: Storage, school_id: str) -> None:
+    """The school changed while its sync ran: what the sync wrote must still follow the school's choices."""
+    current = org_store.get_school(storage, school_id)
+    if current is not None and current.dob_policy is DobPolicy.GENERIC:
+        # The pupils the sync wrote may carry exact dates read under the old policy: only the year is kept.
+        blur_dates_of_birth(storage, school_id)
 
 
 def ingest_for_caller(

@@ -87,6 +87,63 @@ class Pupil:
 
 
 @dataclass(frozen=True)
+class PupilRow:
+    """A pupil's row as stored: the pupil, the learning aggregates kept on it, its session state, its ETag.
+
+    `roster.store` is its one codec. Learning changes `total_minutes` and `stats` only through the typed
+    operation that store builds (in the same entity-group transaction as its own rows); the session version
+    moves only through `roster.store.end_sessions`.
+    """
+
+    pupil: Pupil
+    stats: str  # learning's day aggregates, serialised by `learning.stats` ("" while there are none)
+    session_version: int
+    etag: str
+
+
+@dataclass(frozen=True)
+class ListedPupil:
+    """What a list or a certificate prints of a pupil (graduation lists, an assembly's certificates)."""
+
+    id: str
+    first_name: str
+    last_name: str
+    status: PupilStatus
+    restricted: bool
+    erasing: bool
+    cohort: int
+    total_minutes: int
+
+
+@dataclass(frozen=True)
+class ReportedPupil:
+    """The facts a report counts about a pupil: no name, date of birth or UPN."""
+
+    gender: Gender
+    cohort: int
+    status: PupilStatus
+    restricted: bool
+    stats: str
+
+
+@dataclass(frozen=True)
+class PupilStanding:
+    """Where a pupil stands for the compliance view: on roll or left, and the day a leaver is erased."""
+
+    status: PupilStatus
+    deletion_due: str | None
+
+
+@dataclass(frozen=True)
+class RosterSnapshot:
+    """The school's pupils as read, and the roster version they were read at (None: never written yet)."""
+
+    school_id: str
+    pupils: list[Pupil]
+    version: str | None
+
+
+@dataclass(frozen=True)
 class RejectedRow:
     """What a rejected row still tells us about who it is: a valid UPN and/or the name + date-of-birth key.
 

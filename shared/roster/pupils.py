@@ -9,7 +9,7 @@ from dataclasses import replace
 
 from shared import audit
 from shared.audit import Action
-from shared.credentials import SESSION_VERSION, logins_store
+from shared.credentials import logins_store
 from shared.credentials.logins_store import LoginRecord, login_key
 from shared.credentials.passwords import generate_pupil_password, hash_password
 from shared.credentials.usernames import new_username
@@ -151,7 +151,7 @@ def _new_password(storage: Storage, school: School, pupil: Pupil, etag: str) -> 
     pupil = _claim_login(storage, school, pupil, etag, hash_password(password))
     if had_login:
         # Every session of the pupil ends (the password reset's own audit entry says why).
-        roster_store.bump_pupil_field(storage, school.id, pupil.id, SESSION_VERSION)
+        roster_store.end_sessions(storage, school.id, pupil.id)
     return pupil, password
 
 

@@ -1,7 +1,7 @@
 """Pupil rows: table `pupils`, one partition per school. The only code that knows the pupil row's keys.
 
 PK = school id. The pupil's own row is RK = pupil id (`pup_...`), so a school's roster is one range read.
-Their learning record lives beside it in the same partition (keys and learning fields: `learning.store`),
+Their learning record lives beside it in the same partition (its keys: `learning.record_store`),
 so a redemption and the pupil's totals change in one entity-group transaction.
 
 Two more kinds of row live in the partition, outside the pupil range:
@@ -19,16 +19,25 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
 from datetime import date
 
 from azure.core import MatchConditions
 from azure.data.tables import TableTransactionError, TransactionOperation, UpdateMode
 
+from shared.credentials import SESSION_VERSION
 from shared.errors import ConcurrencyConflict
 from shared.organisation.model import DobPolicy
 from shared.roster.errors import DuplicateUpn
-from shared.roster.model import Gender, Pupil, PupilStatus
+from shared.roster.model import (
+    Gender,
+    ListedPupil,
+    Pupil,
+    PupilRow,
+    PupilStanding,
+    PupilStatus,
+    ReportedPupil,
+    RosterSnapshot,
+)
 from shared.roster.rules import apply_dob_policy, cohort_of
 from shared.storage.clients import Storage
 from shared.storage.leases import row_lease
@@ -54,7 +63,33 @@ VERSION_ATTEMPTS = 3
 SYNC_LEASE = "sync-lease"
 
 
-def pupil_from(e: Entity) -> Pupil:
+# --- the pupil row's codec: every read and write of a pupil row goes through these ---------------------
+
+# Learning's aggregates on the pupil row (written only by `learning_update`, beside learning's own rows).
+STATS_FIELD = "learning_stats"
+TOTAL_FIELD = "total_minutes"
+LEARNING_FIELDS = (TOTAL_FIELD, STATS_FIELD)
+# What a list or a certificate prints of a pupil, what a report counts, what the compliance view needs.
+LISTED_FIELDS = ["RowKey", "first_name", "last_name", "status", "restricted", "erasing", "cohort", "date_of_birth",
+                 TOTAL_FIELD]
+REPORTED_FIELDS = ["gender", "cohort", "status", "restricted", STATS_FIELD]
+STANDING_FIELDS = ["status", "deletion_due"]
+
+
+def _status(e: Entity) -> PupilStatus:
+    return PupilStatus(e.get("status") or PupilStatus.ACTIVE)
+
+
+def _cohort(e: Entity) -> int:
+    """The stored school cohort; for a row stored before cohorts were kept, derived from the date of birth
+    when the read included it (reports never read it: such a row counts as "year not known", 0)."""
+    stored = e.get("cohort")
+    if isinstance(stored, int) and not isinstance(stored, bool) and stored > 0:
+        return stored
+    return cohort_of(date.fromisoformat(e["date_of_birth"])) if e.get("date_of_birth") else 0
+
+
+def _pupil_from(e: Entity) -> Pupil:
     return Pupil(
         id=e["RowKey"],
         school_id=e["PartitionKey"],
@@ -64,30 +99,44 @@ def pupil_from(e: Entity) -> Pupil:
         gender=Gender(e["gender"]),
         upn=e.get("upn") or None,
         username=e["username"],
-        status=PupilStatus(e.get("status") or "active"),
+        status=_status(e),
         restricted=bool(e.get("restricted", False)),
-        total_minutes=int(e.get("total_minutes") or 0),
+        total_minutes=int(e.get(TOTAL_FIELD) or 0),
         created_at=e["created_at"],
         updated_at=e.get("updated_at") or e["created_at"],
         left_at=e.get("left_at") or None,
         deletion_due=e.get("deletion_due") or None,
         has_login=bool(e.get("has_login", False)),
-        cohort=int(e.get("cohort") or cohort_of(date.fromisoformat(e["date_of_birth"]))),
+        cohort=_cohort(e),
         erasing=bool(e.get("erasing", False)),
     )
 
 
-# Learning state on the pupil row (totals here; stats and guess counts are written only by redemptions),
-# owned by redemptions: every roster or rectification write is a merge that leaves it alone.
-LEARNING_FIELDS = ("total_minutes",)
+def _row_from(e: Entity) -> PupilRow:
+    return PupilRow(pupil=_pupil_from(e), stats=e.get(STATS_FIELD) or "",
+                    session_version=int(e.get(SESSION_VERSION) or 0), etag=etag_of(e))
 
 
-def roster_entity(p: Pupil) -> Entity:
+def listed_pupil_from(e: Entity) -> ListedPupil:
+    """A pupil row read with `LISTED_FIELDS` (learning's record store reads them beside award rows)."""
+    return ListedPupil(
+        id=e["RowKey"], first_name=e["first_name"], last_name=e["last_name"], status=_status(e),
+        restricted=bool(e.get("restricted")), erasing=bool(e.get("erasing")), cohort=_cohort(e),
+        total_minutes=int(e.get(TOTAL_FIELD) or 0),
+    )
+
+
+def is_pupil_key(row_key: str) -> bool:
+    """Whether a row of a school's partition is a pupil row (not a learning row or the roster's own rows)."""
+    return PUPIL_PREFIX <= row_key < PUPIL_RANGE_END
+
+
+def _roster_entity(p: Pupil) -> Entity:
     """The pupil row without its learning state, for merge writes by the roster (never clobbers totals)."""
-    return {k: v for k, v in pupil_entity(p).items() if k not in LEARNING_FIELDS}
+    return {k: v for k, v in _pupil_entity(p).items() if k not in LEARNING_FIELDS}
 
 
-def pupil_entity(p: Pupil) -> Entity:
+def _pupil_entity(p: Pupil) -> Entity:
     """Only the allow-listed personal fields (DESIGN.md section 2), plus state."""
     return {
         "PartitionKey": p.school_id,
@@ -100,7 +149,7 @@ def pupil_entity(p: Pupil) -> Entity:
         "username": p.username,
         "status": p.status.value,
         "restricted": p.restricted,
-        "total_minutes": p.total_minutes,
+        TOTAL_FIELD: p.total_minutes,
         "created_at": p.created_at,
         "updated_at": p.updated_at,
         "left_at": p.left_at or "",
@@ -110,7 +159,28 @@ def pupil_entity(p: Pupil) -> Entity:
     }
 
 
-def pupil_rows(storage: Storage, school_id: str, *, select: list[str] | None = None) -> Iterator[Entity]:
+def pupil_upsert(pupil: Pupil, *, stats: str = "") -> Operation:
+    """The whole pupil row as a transaction operation (benchmarks and tests seed storage in batches with it)."""
+    return upsert_op(_pupil_entity(pupil) | ({STATS_FIELD: stats} if stats else {}))
+
+
+def roster_merge(pupil: Pupil) -> Operation:
+    """The pupil's roster fields merged over the stored row, leaving its learning state (as a sync writes)."""
+    return upsert_op(_roster_entity(pupil), mode="merge")
+
+
+def learning_update(row: PupilRow, *, total_minutes: int, stats: str) -> Operation:
+    """The transaction operation that sets the pupil's learning totals, only if the row is still as `row`
+    was read (learning's record store submits it with its own rows, in one entity-group transaction)."""
+    return (TransactionOperation.UPDATE,
+            {"PartitionKey": row.pupil.school_id, "RowKey": row.pupil.id, TOTAL_FIELD: total_minutes,
+             STATS_FIELD: stats},
+            {"mode": UpdateMode.MERGE, "etag": row.etag, "match_condition": MatchConditions.IfNotModified})
+
+
+# --- reads ------------------------------------------------------------------------------------------------
+
+def _rows(storage: Storage, school_id: str, *, select: list[str] | None = None) -> Iterator[Entity]:
     """The school's pupil rows (no learning rows), one range query; `select` keeps other fields in storage."""
     yield from query_all(
         storage.table(PUPILS),
@@ -120,8 +190,31 @@ def pupil_rows(storage: Storage, school_id: str, *, select: list[str] | None = N
     )
 
 
+def pupil_rows(storage: Storage, school_id: str) -> Iterator[PupilRow]:
+    """The school's pupils, each with its ETag: one range query."""
+    return (_row_from(e) for e in _rows(storage, school_id))
+
+
+def has_pupils(storage: Storage, school_id: str) -> bool:
+    """Whether any pupil row is left in the school's partition (its keys only are read)."""
+    return next(_rows(storage, school_id, select=["RowKey"]), None) is not None
+
+
+def reported_pupils(storage: Storage, school_id: str) -> Iterator[ReportedPupil]:
+    """What a report counts of each pupil of the school: no name, date of birth or UPN leaves storage."""
+    for e in _rows(storage, school_id, select=REPORTED_FIELDS):
+        yield ReportedPupil(gender=Gender(e.get("gender") or Gender.OTHER), cohort=_cohort(e), status=_status(e),
+                            restricted=bool(e.get("restricted")), stats=e.get(STATS_FIELD) or "")
+
+
+def pupil_standings(storage: Storage, school_id: str) -> Iterator[PupilStanding]:
+    """Each pupil's status and, for a leaver, the erasure day (two small properties per pupil row)."""
+    for e in _rows(storage, school_id, select=STANDING_FIELDS):
+        yield PupilStanding(status=_status(e), deletion_due=e.get("deletion_due") or None)
+
+
 def roster_of(storage: Storage, school_id: str) -> list[Pupil]:
-    return [pupil_from(e) for e in pupil_rows(storage, school_id)]
+    return [_pupil_from(e) for e in _rows(storage, school_id)]
 
 
 def page_of_pupils(
@@ -133,32 +226,35 @@ def page_of_pupils(
         query += " and status eq @st"
         params["st"] = status.value
     rows, token = query_page(storage.table(PUPILS), query, params, page_size=page_size, page_token=page_token)
-    return [pupil_from(e) for e in rows], token
+    return [_pupil_from(e) for e in rows], token
+
+
+def get_pupil_row(storage: Storage, school_id: str, pupil_id: str) -> PupilRow | None:
+    """The pupil's row (pupil, learning aggregates, session version, ETag): one point read, or None."""
+    if not pupil_id.startswith(PUPIL_PREFIX) or not school_id:
+        return None
+    e = get_entity(storage.table(PUPILS), school_id, pupil_id)
+    return _row_from(e) if e else None
 
 
 def get_pupil(storage: Storage, school_id: str, pupil_id: str) -> tuple[Pupil, str] | None:
-    if not pupil_id.startswith(PUPIL_PREFIX):
-        return None
-    e = get_entity(storage.table(PUPILS), school_id, pupil_id)
-    return (pupil_from(e), e.metadata["etag"]) if e else None
+    row = get_pupil_row(storage, school_id, pupil_id)
+    return (row.pupil, row.etag) if row else None
 
 
-def pupil_row(storage: Storage, school_id: str, pupil_id: str) -> Entity | None:
-    """The pupil's own row as stored (session version, erasure mark, totals), or None."""
+# --- writes -----------------------------------------------------------------------------------------------
+
+def end_sessions(storage: Storage, school_id: str, pupil_id: str) -> int | None:
+    """Move the pupil's session version on (every token issued before stops working); the new version, or
+    None when there is no such pupil."""
     if not pupil_id.startswith(PUPIL_PREFIX) or not school_id:
         return None
-    return get_entity(storage.table(PUPILS), school_id, pupil_id)
-
-
-def bump_pupil_field(storage: Storage, school_id: str, pupil_id: str, field: str) -> int | None:
-    if not pupil_id.startswith(PUPIL_PREFIX) or not school_id:
-        return None
-    return increment_if_match(storage.table(PUPILS), school_id, pupil_id, field)
+    return increment_if_match(storage.table(PUPILS), school_id, pupil_id, SESSION_VERSION)
 
 
 def update_pupil(storage: Storage, pupil: Pupil, etag: str) -> str:
     """Merge the roster fields under the ETag of the read; returns the new ETag (ConcurrencyConflict if changed)."""
-    return update_if_match(storage.table(PUPILS), roster_entity(pupil), etag, mode=UpdateMode.MERGE)
+    return update_if_match(storage.table(PUPILS), _roster_entity(pupil), etag, mode=UpdateMode.MERGE)
 
 
 def mark_erasing(storage: Storage, school_id: str, pupil_id: str, etag: str) -> None:
@@ -184,10 +280,8 @@ def blur_dates_of_birth(storage: Storage, school_id: str) -> int:
     table = storage.table(PUPILS)
     blurred = 0
     for _ in range(BLUR_PASSES):
-        rows = [e for e in query_all(table, "PartitionKey eq @s and RowKey ge @lo and RowKey lt @hi",
-                                     {"s": school_id, "lo": PUPIL_PREFIX, "hi": PUPIL_RANGE_END})
-                if date.fromisoformat(e["date_of_birth"]) != apply_dob_policy(
-                    date.fromisoformat(e["date_of_birth"]), DobPolicy.GENERIC)]
+        rows = [r for r in pupil_rows(storage, school_id)
+                if r.pupil.date_of_birth != apply_dob_policy(r.pupil.date_of_birth, DobPolicy.GENERIC)]
         if not rows:
             return blurred
         try:
@@ -195,13 +289,11 @@ def blur_dates_of_birth(storage: Storage, school_id: str) -> int:
                 chunk = rows[start:start + MAX_BATCH]
                 table.submit_transaction([
                     (TransactionOperation.UPDATE, {
-                        "PartitionKey": e["PartitionKey"], "RowKey": e["RowKey"],
-                        "date_of_birth": apply_dob_policy(date.fromisoformat(e["date_of_birth"]),
-                                                          DobPolicy.GENERIC).isoformat(),
-                        "cohort": int(e.get("cohort") or cohort_of(date.fromisoformat(e["date_of_birth"]))),
-                    }, {"mode": UpdateMode.MERGE, "etag": e.metadata["etag"],
-                        "match_condition": MatchConditions.IfNotModified})
-                    for e in chunk
+                        "PartitionKey": school_id, "RowKey": r.pupil.id,
+                        "date_of_birth": apply_dob_policy(r.pupil.date_of_birth, DobPolicy.GENERIC).isoformat(),
+                        "cohort": r.pupil.cohort,
+                    }, {"mode": UpdateMode.MERGE, "etag": r.etag, "match_condition": MatchConditions.IfNotModified})
+                    for r in chunk
                 ])
                 blurred += len(chunk)
         except TableTransactionError:
@@ -210,15 +302,6 @@ def blur_dates_of_birth(storage: Storage, school_id: str) -> int:
 
 
 # --- Roster reads and writes guarded by the roster version --------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RosterSnapshot:
-    """The school's pupils as read, and the roster version they were read at (None: never written yet)."""
-
-    school_id: str
-    pupils: list[Pupil]
-    version: str | None
 
 
 def read_roster(storage: Storage, school_id: str) -> RosterSnapshot:
@@ -234,7 +317,7 @@ def read_roster(storage: Storage, school_id: str) -> RosterSnapshot:
         if e["RowKey"] == ROSTER_VERSION:
             version = etag_of(e)
         else:
-            pupils.append(pupil_from(e))
+            pupils.append(_pupil_from(e))
     return RosterSnapshot(school_id, pupils, version)
 
 
@@ -275,7 +358,7 @@ def write_roster(storage: Storage, roster: RosterSnapshot, pupils: list[Pupil], 
     table = storage.table(PUPILS)
     version = roster.version
     for start in range(0, len(pupils), VERSIONED_BATCH):
-        ops = [upsert_op(pupil_entity(p) if p.id in new_ids else roster_entity(p), mode="merge")
+        ops = [upsert_op(_pupil_entity(p), mode="merge") if p.id in new_ids else roster_merge(p)
                for p in pupils[start:start + VERSIONED_BATCH]]
         for _ in range(VERSION_ATTEMPTS):
             try:
@@ -304,7 +387,7 @@ def update_pupil_upn(storage: Storage, pupil: Pupil, etag: str) -> str:
     try:
         result = table.submit_transaction([
             _version_op(pupil.school_id, etag_of(version_row) if version_row else None),
-            (TransactionOperation.UPDATE, roster_entity(pupil),
+            (TransactionOperation.UPDATE, _roster_entity(pupil),
              {"mode": UpdateMode.MERGE, "etag": etag, "match_condition": MatchConditions.IfNotModified}),
         ])
     except TableTransactionError as exc:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Protocol
 
 
 class Role(StrEnum):
@@ -18,6 +18,14 @@ STAFF_ROLES = frozenset({Role.TRUST_ADMIN, Role.PARTNER_MANAGER, Role.SCHOOL_STA
 ALL_ROLES = frozenset(Role)
 
 
+class OwnRecord(Protocol):
+    """The caller's own stored record as its store decoded it (`roster.model.PupilRow` for a pupil,
+    `organisation.model.StaffRow` for staff): what the session check needs of it."""
+
+    @property
+    def session_version(self) -> int: ...
+
+
 @dataclass(frozen=True)
 class Principal:
     subject_id: str
@@ -27,9 +35,9 @@ class Principal:
     token_id: str | None = None
     # The person's session version when the token was issued; a newer one on their row revokes the token.
     session_version: int = 0
-    # The person's own row (pupil row or staff row) as read when the request was authenticated, so a
+    # The person's own record (pupil row or staff row) as read when the request was authenticated, so a
     # service that needs it (a redemption, the pupil's progress, the profile) does not read it again.
-    own_row: dict[str, Any] | None = field(default=None, compare=False, hash=False, repr=False)
+    own: OwnRecord | None = field(default=None, compare=False, hash=False, repr=False)
 
     @property
     def is_staff(self) -> bool:

@@ -16,14 +16,14 @@ from devhost.routing import functions_of
 from shared.ids import iso, new_id, utcnow
 from shared.learning import stats as learning_stats
 from shared.organisation.model import DobPolicy, Partner, School
-from shared.organisation.store import put_partner, put_school
+from shared.organisation.store import create_school, put_partner
 from shared.reports.store import CURSOR_PK, CURSOR_RK, PARTNER_TOTALS_PK, month_property
 from shared.roster.model import Gender, Pupil, PupilStatus
 from shared.roster.rules import cohort_of
-from shared.roster.store import pupil_entity
+from shared.roster.store import pupil_upsert
 from shared.storage.clients import get_storage
 from shared.storage.names import PUPILS, SCHOOL_STATS
-from shared.storage.tables import get_entity
+from shared.storage.tables import get_entity, submit_batches
 
 pytestmark = pytest.mark.e2e
 
@@ -48,7 +48,7 @@ def _seed_school(storage) -> School:
     put_partner(storage, partner)
     school = School(id=new_id("sch"), partner_id=partner.id, name="Timer Primary", urn=None,
                     dob_policy=DobPolicy.EXACT, active=True, created_at=now)
-    put_school(storage, school)
+    create_school(storage, school)
     stats = learning_stats.add_redemption({}, date(2025, 5, 6), minutes=90, employer=False, skills=["teamwork"],
                                           interests=[], activity_id="act_timer")
     for n, gender in enumerate((Gender.FEMALE, Gender.MALE)):
@@ -57,8 +57,7 @@ def _seed_school(storage) -> School:
                       date_of_birth=dob, gender=gender, upn=None, username=f"timer{n}{new_id('u')[-6:]}",
                       status=PupilStatus.ACTIVE, restricted=False, total_minutes=90 * (1 - n), created_at=now,
                       updated_at=now, cohort=cohort_of(dob))
-        row = pupil_entity(pupil) | ({learning_stats.STATS_FIELD: learning_stats.dump(stats)} if n == 0 else {})
-        storage.table(PUPILS).upsert_entity(row)
+        submit_batches(storage.table(PUPILS), [pupil_upsert(pupil, stats=learning_stats.dump(stats) if n == 0 else "")])
     return school
 
 

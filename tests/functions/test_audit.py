@@ -7,7 +7,7 @@ from shared.ids import utcnow
 from shared.storage.clients import get_storage
 from shared.storage.counting import request_counter
 from shared.storage.names import AUDIT
-from shared.storage.tables import submit_batches, upsert_op
+from shared.storage.tables import submit_batches
 
 OTHER_ROWS = 2_500  # more than two pages of a query: reading them would show in the request count
 
@@ -20,8 +20,8 @@ def _requests(fn) -> int:
 
 def _seed_other_school(world, n: int = OTHER_ROWS) -> None:
     now = utcnow()
-    rows = [upsert_op(audit.entity(audit.Action.PUPIL_READ, actor_id=world.b.staff.id, subject_ids=[f"pup_other{i}"],
-                                   school_id=world.b.school_id, partner_id=world.b.partner_id, now=now))
+    rows = [audit.entry_upsert(audit.Action.PUPIL_READ, actor_id=world.b.staff.id, subject_ids=[f"pup_other{i}"],
+                                  school_id=world.b.school_id, partner_id=world.b.partner_id, now=now)
             for i in range(n)]
     submit_batches(get_storage().table(AUDIT), rows)
 

@@ -224,3 +224,28 @@ def test_a_pupil_whose_erasure_has_started_cannot_collect_hours(world, storage):
     assert staff.post("/api/redemptions", json={"code": code, "pupil_id": pupil_id}).status == 404
     rows = storage.table(PUPILS).query_entities("PartitionKey eq @s", parameters={"s": world.a.school_id})
     assert not [r for r in rows if r["RowKey"].startswith(f"L|{pupil_id}|")]
+
+
+def test_a_capped_code_counts_no_use_for_a_redemption_that_storage_failed(world, monkeypatch):
+    # Reproduced under load: storage stalled mid-redemption and a capped code counted a use that no
+    # redemption holds, so a code with a small max_uses turned real pupils away early.
+    from azure.core.exceptions import ServiceResponseError
+
+    from shared.learning import record_store
+
+    activity = partner_activity(world)
+    (code,) = codes_for(world, activity["id"], single_use=False, max_uses=1)
+    _, first = pupil_session(world)
+    _, second = pupil_session(world)
+    real_credit = record_store.credit
+
+    def stalled(*args, **kwargs):
+        monkeypatch.setattr(record_store, "credit", real_credit)
+        raise ServiceResponseError("the storage emulator stopped answering")
+
+    monkeypatch.setattr(record_store, "credit", stalled)
+    assert redeem(first, code).status >= 500
+    listed = world.as_(world.a.manager).get(f"/api/activities/{activity['id']}/codes").json()["codes"]
+    assert [(c["uses"], c["used"]) for c in listed] == [(0, False)]
+    assert redeem(second, code).status == 201
+    assert redeem(first, code).status == 409  # now the cap is reached, by a real redemption

@@ -476,7 +476,7 @@ def test_the_roll_up_run_is_bounded_and_goes_on_where_it_stopped(rolled_up):
             run = roll_up(storage, max_partners=2, workers=2)
             assert run.partners <= 2 and not run.failed
             seen += run.rolled_up
-            assert read_cursor(storage)["resume_after"] == run.resume_after
+            assert read_cursor(storage).resume_after == run.resume_after
             if run.cycle_completed:
                 return seen
         pytest.fail("the roll-up never finished a cycle")
@@ -484,7 +484,7 @@ def test_the_roll_up_run_is_bounded_and_goes_on_where_it_stopped(rolled_up):
     one_cycle()  # whatever cycle an earlier test left half done
     seen = one_cycle()
     assert mine <= set(seen) and len(seen) == len(set(seen))
-    assert read_cursor(storage)["resume_after"] == ""
+    assert read_cursor(storage).resume_after == ""
     report = partner_report(rolled_up)
     assert report["schools_pending"] == 0  # -Minus Primary was rolled up too
 

@@ -13,12 +13,11 @@ import pytest
 
 from shared import audit
 from shared.audit import Action
-from shared.credentials.logins_store import LoginRecord, login_key, read_login
+from shared.credentials.logins_store import LoginRecord, create_login, login_key, read_login
 from shared.identity import sso
 from shared.ids import clock_moved, new_id, utcnow
 from shared.security.principal import Role
 from shared.settings import get_settings
-from shared.storage.names import LOGINS
 from tests import oidc_provider
 from tests.world import staff_body
 
@@ -95,7 +94,7 @@ def add_pupil_login(storage, world, name: str) -> str:
     pupil_id = new_id("pup")
     record = LoginRecord(key=login_key(name), subject_id=pupil_id, role=Role.PUPIL, display_name="Pupil",
                          school_id=world.a.school_id, partner_id=world.a.partner_id)
-    storage.table(LOGINS).create_entity(record.entity())
+    assert create_login(storage, record)
     return pupil_id
 
 

@@ -17,7 +17,9 @@ from shared.credentials.logins_store import login_key, login_keys
 from shared.identity import resets_store, sessions
 from shared.identity.service import accept_invitation, login
 from shared.ids import clock_moved, digest, iso, utcnow
-from shared.learning.store import AWARD, learning_key
+from shared.learning.awards import LADDER
+from shared.learning.model import NewAward
+from shared.learning.record_store import award_insert
 from shared.organisation import invitations_store
 from shared.organisation import store as org_store
 from shared.organisation.schemas import PartnerIn, SchoolIn, SchoolPatch, StaffIn
@@ -138,8 +140,8 @@ def pupils_by_name(storage: Storage, school_id: str) -> dict[str, Pupil]:
 
 
 def give_learning_record(storage: Storage, pupil: Pupil) -> None:
-    storage.table(PUPILS).create_entity({"PartitionKey": pupil.school_id, "RowKey": learning_key(pupil.id, AWARD, "01"),
-                                         "name": "Bronze Award", "hours": 30})
+    storage.table(PUPILS).submit_transaction([award_insert(pupil.school_id, pupil.id,
+                                                           NewAward(LADDER[0], pupil.created_at, "rdm_test"))])
 
 
 def rows_of(storage: Storage, school_id: str, pupil: Pupil) -> list[str]:
