@@ -53,8 +53,8 @@ def test_one_pupil_who_cannot_collect_hours_stops_the_whole_session(records):
 
 def _redemption(code: str, minutes: int, at: str) -> Redemption:
     return Redemption(source=FromCode(code), redemption_id=f"rdm_{code.lower()}",
-                      activity=ActivitySummary(id="act_museum", title="Museum", hours=minutes / 60, skills=["curiosity"],
-                                               interests=["history"], employer_engagement=False),
+                      activity=ActivitySummary(id="act_museum", title="Museum", hours=minutes / 60,
+                                               skills=["curiosity"], interests=["history"], employer_engagement=False),
                       minutes=minutes, redeemed_at=at, redeemed_by="pup_old")
 
 

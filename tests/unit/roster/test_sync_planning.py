@@ -74,7 +74,8 @@ def test_a_sync_that_would_mark_many_left_is_held_until_that_number_is_confirmed
 def test_a_rejected_row_that_still_names_a_pupil_keeps_them_on_roll():
     parsed = ParsedRoster(records=[record(n) for n in range(9)], received=10,
                           errors=[FieldError(row=10, field="gender", message="gender is not recognised")],
-                          rejected=[RejectedRow(row=10, match_key=match_key("Child9", "Test", record(9).date_of_birth))])
+                          rejected=[RejectedRow(row=10,
+                                                match_key=match_key("Child9", "Test", record(9).date_of_birth))])
     decision = decide(roster(*(stored(n) for n in range(10))), parsed)
     assert decision.plan.leavers == [] and decision.report.kept_unchanged_rejected == 1
 
