@@ -140,18 +140,16 @@ def record_sync(storage: Storage, school: School, at: str) -> bool:
     re-reads the school to act on what changed, e.g. a date-of-birth policy switched to generic).
     """
     table = storage.table(SCHOOLS)
-    mark = {"last_sync_at": at}
-    unchanged = True
-    try:
-        if school.etag is None:
-            raise ConcurrencyConflict("not read")
-        update_if_match(table, {"PartitionKey": SCHOOL_PK, "RowKey": school.id, **mark}, school.etag,
-                        mode=UpdateMode.MERGE)
-    except ConcurrencyConflict:
-        unchanged = False
-        table.update_entity({"PartitionKey": SCHOOL_PK, "RowKey": school.id, **mark}, mode=UpdateMode.MERGE)
-    table.upsert_entity({"PartitionKey": _listing(school.partner_id), "RowKey": school.id, **mark},
-                        mode=UpdateMode.MERGE)
+    mark = {"PartitionKey": SCHOOL_PK, "RowKey": school.id, "last_sync_at": at}
+    unchanged = school.etag is not None
+    if school.etag is not None:
+        try:
+            update_if_match(table, mark, school.etag, mode=UpdateMode.MERGE)
+        except ConcurrencyConflict:
+            unchanged = False
+    if not unchanged:
+        table.update_entity(mark, mode=UpdateMode.MERGE)
+    table.upsert_entity({**mark, "PartitionKey": _listing(school.partner_id)}, mode=UpdateMode.MERGE)
     return unchanged
 
 
