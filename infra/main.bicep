@@ -91,7 +91,7 @@ var groupName = !empty(resourceGroupName) ? resourceGroupName : 'rg-${environmen
 // Access logs are kept as long as the app keeps its own audit trail (DESIGN.md section 7).
 var auditLogDays = auditRetentionMonths * 31
 
-resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
+resource rg 'Microsoft.Resources/resourceGroups@2025-04-01' = {
   name: groupName
   location: location
   tags: tags

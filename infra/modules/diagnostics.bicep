@@ -14,7 +14,7 @@ param systemTopicName string
 @description('How long the access logs are kept, in days (the audit retention period).')
 param auditLogDays int
 
-resource workspace 'Microsoft.OperationalInsights/workspaces@2023-09-01' existing = {
+resource workspace 'Microsoft.OperationalInsights/workspaces@2025-07-01' existing = {
   name: workspaceName
 }
 
@@ -158,7 +158,7 @@ var accessLogTables = [
   'FunctionAppLogs'
 ]
 
-resource accessLogRetention 'Microsoft.OperationalInsights/workspaces/tables@2022-10-01' = [
+resource accessLogRetention 'Microsoft.OperationalInsights/workspaces/tables@2025-07-01' = [
   for table in accessLogTables: {
     parent: workspace
     name: table

@@ -10,7 +10,7 @@ param tags object
 @description('Principal (object) id of the Function App\'s user-assigned identity.')
 param principalId string
 
-resource emailService 'Microsoft.Communication/emailServices@2023-04-01' = {
+resource emailService 'Microsoft.Communication/emailServices@2025-09-01' = {
   name: emailServiceName
   location: 'global'
   tags: tags
@@ -20,7 +20,7 @@ resource emailService 'Microsoft.Communication/emailServices@2023-04-01' = {
 }
 
 // An Azure-managed sender domain (DoNotReply@<guid>.azurecomm.net); a custom domain can replace it later.
-resource domain 'Microsoft.Communication/emailServices/domains@2023-04-01' = {
+resource domain 'Microsoft.Communication/emailServices/domains@2025-09-01' = {
   parent: emailService
   name: 'AzureManagedDomain'
   location: 'global'
@@ -31,7 +31,7 @@ resource domain 'Microsoft.Communication/emailServices/domains@2023-04-01' = {
   }
 }
 
-resource communication 'Microsoft.Communication/communicationServices@2023-04-01' = {
+resource communication 'Microsoft.Communication/communicationServices@2025-09-01' = {
   name: communicationServiceName
   location: 'global'
   tags: tags

@@ -2,18 +2,17 @@
 
 These checks are generic: a resource or module added to infra/ is parsed and checked like the others, with
 no test to write. What they catch: a file that does not parse (an unterminated string), a symbol used but
-never declared, an API version that is not a real date or is newer than any the installed Azure SDK knows,
-property names that the published models of Microsoft.Web, Microsoft.Storage, Microsoft.KeyVault and
-Microsoft.OperationalInsights do not have (the Azure SDK for Python's management packages, which are generated
-from Azure's REST API specifications; other namespaces are not checked for property names, see
-infra/README.md), site settings Flex Consumption rejects, a module call that passes an unknown or leaves out a
-required parameter, and a resource able to send access logs that has no diagnostic setting.
+never declared, an API version that is not a real date or that no installed Azure SDK package describes,
+property names that the models of that very API version do not have (the Azure SDK for Python's management
+packages, generated from Azure's REST API specifications, one per namespace the templates use: see
+tests/infra/azure_models.py and infra/README.md), site settings Flex Consumption rejects, a module call that
+passes an unknown or leaves out a required parameter, and a resource able to send access logs that has no
+diagnostic setting.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import re
 from functools import cache
 from pathlib import Path
@@ -22,6 +21,8 @@ from typing import Any
 import pytest
 from lark import Token, Tree
 from pycep import BicepParser
+
+from tests.infra.azure_models import MODELS, models_for, schema, unknown_properties
 
 ROOT = Path(__file__).resolve().parents[2]
 INFRA = ROOT / "infra"
@@ -55,32 +56,8 @@ IMPLIED_CHILDREN = {
     ],
 }
 
-# Azure SDK model (package, class) per resource type, for property names. sites/config 'appsettings' is a
-# free-form name/value map and has no model to check against.
-MODELS = {
-    "Microsoft.Web/sites": ("azure.mgmt.web.models", "Site"),
-    "Microsoft.Web/serverfarms": ("azure.mgmt.web.models", "AppServicePlan"),
-    "Microsoft.Web/sites/basicPublishingCredentialsPolicies": (
-        "azure.mgmt.web.models", "CsmPublishingCredentialsPoliciesEntity"),
-    "Microsoft.Storage/storageAccounts": ("azure.mgmt.storage.models", "StorageAccountCreateParameters"),
-    "Microsoft.Storage/storageAccounts/blobServices": ("azure.mgmt.storage.models", "BlobServiceProperties"),
-    "Microsoft.Storage/storageAccounts/blobServices/containers": ("azure.mgmt.storage.models", "BlobContainer"),
-    "Microsoft.Storage/storageAccounts/managementPolicies": ("azure.mgmt.storage.models", "ManagementPolicy"),
-    "Microsoft.KeyVault/vaults": ("azure.mgmt.keyvault.models", "VaultCreateOrUpdateParameters"),
-    "Microsoft.KeyVault/vaults/secrets": ("azure.mgmt.keyvault.models", "SecretCreateOrUpdateParameters"),
-    "Microsoft.OperationalInsights/workspaces": ("azure.mgmt.loganalytics.models", "Workspace"),
-    "Microsoft.OperationalInsights/workspaces/tables": ("azure.mgmt.loganalytics.models", "Table"),
-}
-# The newest API version each SDK package describes; a template cannot use a newer one.
-SDK_CLIENTS = {
-    "Microsoft.Web": "azure.mgmt.web._configuration",
-    "Microsoft.Storage": "azure.mgmt.storage._configuration",
-    "Microsoft.KeyVault": "azure.mgmt.keyvault._configuration",
-    "Microsoft.OperationalInsights": "azure.mgmt.loganalytics._configuration",
-}
 # Keys of a resource body that are Bicep's, not the resource's.
 BICEP_KEYS = {"parent", "scope", "dependsOn", "name"}
-EXPRESSION_KEYS = {"function", "operator", "loop_type"}
 
 
 # --- reading ---------------------------------------------------------------------------------------------
@@ -127,10 +104,6 @@ def created_resources() -> list[tuple[Path, str, dict]]:
 
 def resource_id(path: Path, symbol: str) -> str:
     return f"{path.relative_to(INFRA).as_posix()}:{symbol}"
-
-
-def is_expression(value: Any) -> bool:
-    return isinstance(value, dict) and len(value) == 1 and next(iter(value)) in EXPRESSION_KEYS
 
 
 def string_value(value: Any) -> str:
@@ -235,18 +208,22 @@ def test_the_symbol_check_sees_an_undeclared_name(tmp_path):
 # --- API versions and property names ------------------------------------------------------------------------
 
 
-def newest_sdk_version(namespace: str) -> str | None:
-    module = SDK_CLIENTS.get(namespace)
-    if module is None:
-        return None
-    source = Path(importlib.import_module(module).__file__).read_text(encoding="utf-8")
-    return re.search(r'kwargs\.pop\("api_version", "([0-9-]+(?:-preview)?)"\)', source).group(1)
+def sdk_models(resource: dict):
+    package, _ = MODELS[resource["type"]]
+    return models_for(package, resource["api_version"])
+
+
+def test_every_resource_type_the_templates_use_has_its_azure_models():
+    types = {resource["type"] for _, _, resource in all_resources()}
+
+    assert types - set(MODELS) == set(), "add the SDK model of each new resource type to tests/infra/azure_models.py"
+    assert {t.split("/")[0] for t in types} >= {"Microsoft.Communication", "Microsoft.Web", "Microsoft.Authorization"}
 
 
 @pytest.mark.parametrize(
     ("path", "symbol"), [(p, s) for p, s, _ in all_resources()], ids=lambda v: v if isinstance(v, str) else v.name
 )
-def test_every_resource_uses_a_published_api_version(path, symbol):
+def test_every_resource_uses_a_published_api_version_an_installed_sdk_describes(path, symbol):
     resource = parsed(path)["resources"][symbol]
     version = resource["api_version"]
 
@@ -254,9 +231,11 @@ def test_every_resource_uses_a_published_api_version(path, symbol):
     assert match, f"{resource['type']}@{version} is not an API version"
     released = dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))  # raises if no such date
     assert released <= dt.date.today()
-    newest = newest_sdk_version(resource["type"].split("/")[0])
-    if newest:
-        assert version[:10] <= newest[:10], f"{resource['type']}@{version} is newer than any Azure publishes ({newest})"
+    assert resource["type"] in MODELS
+    assert sdk_models(resource) is not None, (
+        f"no installed Azure SDK package describes {resource['type']}@{version}: pin one in requirements-dev.txt "
+        f"that does ({MODELS[resource['type']][0]}), so its properties are checked against that API version"
+    )
 
 
 def test_each_resource_type_uses_one_api_version_across_the_templates():
@@ -267,62 +246,59 @@ def test_each_resource_type_uses_one_api_version_across_the_templates():
     assert {t: v for t, v in versions.items() if len(v) > 1} == {}
 
 
-def model_fields(model: type) -> dict[str, str]:
-    """REST property name -> type annotation text, over the model and its bases."""
-    fields = {}
-    for klass in reversed(model.__mro__):
-        for attribute, value in vars(klass).items():
-            if type(value).__name__ == "_RestField":
-                fields[value._rest_name_input or attribute] = str(klass.__annotations__.get(attribute, ""))
-    return fields
-
-
-def unknown_properties(value: Any, model: type, models: Any, where: str) -> list[str]:
-    if not isinstance(value, dict) or is_expression(value):
-        return []
-    fields = model_fields(model)
-    problems = []
-    for key, inner in value.items():
-        name = key.strip("'")
-        if name not in fields:
-            problems.append(f"{where}.{name}")
-            continue
-        annotation = fields[name]
-        nested = re.search(r"_models\.(\w+)", annotation)
-        if nested is None or "dict[str" in annotation:
-            continue
-        nested_model = getattr(models, nested.group(1), None)
-        if nested_model is None or not model_fields(nested_model):
-            continue  # an enum or a plain value
-        items = inner if isinstance(inner, list) and "list[" in annotation else [inner]
-        for item in items:
-            problems += unknown_properties(item, nested_model, models, f"{where}.{name}")
-    return problems
+def declared_properties(resource: dict) -> dict:
+    return {k: v for k, v in body(resource).items() if k not in BICEP_KEYS}
 
 
 @pytest.mark.parametrize(
-    ("path", "symbol"),
-    [(p, s) for p, s, r in created_resources() if r["type"] in MODELS],
-    ids=lambda v: v if isinstance(v, str) else v.name,
+    ("path", "symbol"), [(p, s) for p, s, _ in created_resources()], ids=lambda v: v if isinstance(v, str) else v.name
 )
-def test_every_property_is_one_the_resource_type_has(path, symbol):
+def test_every_property_is_one_the_resource_type_has_in_its_api_version(path, symbol):
     resource = parsed(path)["resources"][symbol]
-    package, class_name = MODELS[resource["type"]]
-    models = importlib.import_module(package)
+    models = sdk_models(resource)
+    assert models is not None, f"no installed Azure SDK package describes {resource['type']}@{resource['api_version']}"
 
-    declared = {k: v for k, v in body(resource).items() if k not in BICEP_KEYS}
-    problems = unknown_properties(declared, getattr(models, class_name), models, resource["type"])
+    model = getattr(models, MODELS[resource["type"]][1])
+    problems = unknown_properties(declared_properties(resource), schema(models, model), resource["type"])
 
     assert problems == []
 
 
 def test_the_property_check_sees_a_misspelt_property():
-    models = importlib.import_module("azure.mgmt.web.models")
+    models = models_for("azure.mgmt.web", "2024-04-01")
     site = {"properties": {"functionAppConfig": {"scaleAndConcurency": {"maximumInstanceCount": 40}}}}
 
-    assert unknown_properties(site, models.Site, models, "site") == [
+    assert unknown_properties(site, schema(models, models.Site), "site") == [
         "site.properties.functionAppConfig.scaleAndConcurency"
     ]
+
+
+def test_the_property_check_sees_a_property_its_api_version_does_not_have_yet(tmp_path):
+    # Flex Consumption's functionAppConfig arrived after 2022-09-01: a template naming the older version loses it.
+    older = tmp_path / "older.bicep"
+    older.write_text(
+        "resource site 'Microsoft.Web/sites@2022-09-01' = {\n  name: 'x'\n  location: 'uksouth'\n"
+        "  properties: {\n    functionAppConfig: {\n      runtime: {\n        name: 'python'\n      }\n    }\n"
+        "  }\n}\n"
+    )
+    resource = parsed(older)["resources"]["site"]
+    models = sdk_models(resource)
+
+    assert unknown_properties(declared_properties(resource), schema(models, models.Site), "site") == [
+        "site.properties.functionAppConfig"
+    ]
+
+
+def test_an_api_version_no_installed_sdk_describes_is_refused(tmp_path):
+    # What the email module deployed before: disableLocalAuth does not exist in 2023-04-01, and no pinned SDK
+    # describes that version, so its properties could not be checked.
+    old = tmp_path / "email.bicep"
+    old.write_text(
+        "resource acs 'Microsoft.Communication/communicationServices@2023-04-01' = {\n  name: 'x'\n"
+        "  location: 'global'\n  properties: {\n    dataLocation: 'UK'\n    disableLocalAuth: true\n  }\n}\n"
+    )
+
+    assert sdk_models(parsed(old)["resources"]["acs"]) is None
 
 
 # --- Flex Consumption --------------------------------------------------------------------------------------
