@@ -149,7 +149,23 @@ resource eventDeliveryLogs 'Microsoft.Insights/diagnosticSettings@2021-05-01-pre
 }
 
 // Key Vault's AuditEvent and Event Grid's DeliveryFailures land in AzureDiagnostics; storage and the Function
-// App write their own tables. Interactive retention tops out at 730 days; the rest of the period is archive.
+// App write their own tables. Interactive retention tops out at 730 days; the rest of the period is long-term.
+// A table's total retention is 4-730 days or, beyond two years, only whole years (Microsoft's "Manage data
+// retention in a Log Analytics workspace", table-level retention): any other value fails the deployment. The
+// tables keep the longest accepted period that is not longer than the audit period (24 x 31 = 744 days: 730).
+var acceptedTotalRetentionDays = concat(range(4, 727), [
+  1095
+  1460
+  1826
+  2191
+  2556
+  2922
+  3288
+  3653
+  4018
+  4383
+])
+var accessLogTotalDays = max(filter(acceptedTotalRetentionDays, days => days <= auditLogDays))
 var accessLogTables = [
   'StorageBlobLogs'
   'StorageTableLogs'
@@ -163,8 +179,8 @@ resource accessLogRetention 'Microsoft.OperationalInsights/workspaces/tables@202
     parent: workspace
     name: table
     properties: {
-      retentionInDays: min(auditLogDays, 730)
-      totalRetentionInDays: auditLogDays
+      retentionInDays: min(accessLogTotalDays, 730)
+      totalRetentionInDays: accessLogTotalDays
     }
   }
 ]

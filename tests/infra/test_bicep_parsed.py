@@ -410,15 +410,88 @@ def test_every_resource_that_can_log_access_sends_its_logs_to_the_workspace():
     assert missing == {}
 
 
+# What Azure accepts as a Log Analytics table's total retention, from Microsoft's "Manage data retention in a
+# Log Analytics workspace" (table-level retention, Tables API): 4 to 730 days, or one of these whole years. The
+# resource type definitions only say 4-4383, so a template can pass every schema check and still fail to deploy.
+ACCEPTED_TOTAL_RETENTION_DAYS = set(range(4, 731)) | {1095, 1460, 1826, 2191, 2556, 2922, 3288, 3653, 4018, 4383}
+ACCEPTED_INTERACTIVE_RETENTION_DAYS = set(range(4, 731))
+
+
+def evaluate(node: Any, template: dict, scope: dict[str, Any]) -> Any:
+    """The value of a pycep-parsed Bicep expression, for the few functions and operators the templates compute
+    retention with; anything else raises, so a change of form is noticed rather than mis-evaluated."""
+    if isinstance(node, bool | int):
+        return node
+    if isinstance(node, str):
+        if node.startswith("'"):
+            return node.strip("'")
+        if node in scope:
+            return scope[node]
+        return evaluate(template["variables"][node]["value"], template, scope)
+    if isinstance(node, list):
+        return [evaluate(item, template, scope) for item in node]
+    if "function" in node:
+        name, args = node["function"]["type"], node["function"]["parameters"]
+        if name == "filter":
+            items = evaluate(args["input_array"], template, scope)
+            detail = args["expression"]["detail"]
+            return [i for i in items if evaluate(detail["expression"], template, {**scope, detail["var_1"]: i})]
+        values = [evaluate(arg, template, scope) for arg in args.values()]
+        if name == "range":
+            return list(range(values[0], values[0] + values[1]))
+        if name == "concat":
+            return [item for value in values for item in value]
+        if name in ("min", "max"):
+            flat = values[0] if len(values) == 1 else values
+            return min(flat) if name == "min" else max(flat)
+        raise NotImplementedError(name)
+    if "operator" in node:
+        kind, operands = node["operator"]["type"], node["operator"]["operands"]
+        left, right = (evaluate(operand, template, scope) for operand in operands.values())
+        operations = {
+            "multiply": lambda: left * right,
+            "less_than_or_equals": lambda: left <= right,
+            "less_than": lambda: left < right,
+            "greater_than_or_equals": lambda: left >= right,
+            "greater_than": lambda: left > right,
+        }
+        return operations[kind]()
+    raise NotImplementedError(node)
+
+
+def access_log_retention(audit_retention_months: int) -> tuple[int, dict[str, int]]:
+    """(audit period in days, the tables' retention properties) for an auditRetentionMonths value."""
+    main = parsed(INFRA / "main.bicep")
+    diagnostics = parsed(INFRA / "modules" / "diagnostics.bicep")
+    audit_days = evaluate(main["variables"]["auditLogDays"]["value"], main,
+                          {"auditRetentionMonths": audit_retention_months})
+    properties = body(diagnostics["resources"]["accessLogRetention"])["properties"]
+    return audit_days, {key: evaluate(value, diagnostics, {"auditLogDays": audit_days})
+                        for key, value in properties.items()}
+
+
 def test_access_logs_are_kept_for_the_audit_period():
     main = parsed(INFRA / "main.bicep")
     diagnostics = parsed(INFRA / "modules" / "diagnostics.bicep")
-    retention = body(diagnostics["resources"]["accessLogRetention"])["properties"]
     tables = diagnostics["variables"]["accessLogTables"]["value"]
 
     assert string_value(main["modules"]["diagnostics"]["config"]["params"]["auditLogDays"]) == "auditLogDays"
     assert "auditRetentionMonths" in str(main["variables"]["auditLogDays"]["value"])
-    assert retention["totalRetentionInDays"] == "auditLogDays"
+    assert access_log_retention(24) == (744, {"retentionInDays": 730, "totalRetentionInDays": 730})
     assert {"StorageBlobLogs", "StorageTableLogs", "StorageQueueLogs", "AzureDiagnostics", "FunctionAppLogs"} <= set(
         tables
     )
+
+
+def test_every_audit_period_gives_a_retention_azure_accepts_and_the_longest_within_the_period():
+    wrong = {}
+    for months in range(1, 121):
+        audit_days, retention = access_log_retention(months)
+        total, interactive = retention["totalRetentionInDays"], retention["retentionInDays"]
+        longest = max(days for days in ACCEPTED_TOTAL_RETENTION_DAYS if days <= audit_days)
+        if total != longest or interactive not in ACCEPTED_INTERACTIVE_RETENTION_DAYS or interactive > total:
+            wrong[months] = retention
+
+    assert wrong == {}
+    assert access_log_retention(36)[1]["totalRetentionInDays"] == 1095  # 1116 days: three whole years
+    assert access_log_retention(120)[1]["totalRetentionInDays"] == 3653  # 3720 days: ten years
