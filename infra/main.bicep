@@ -170,7 +170,6 @@ module email 'modules/email.bicep' = {
     emailServiceName: 'ecs-${resourceToken}'
     communicationServiceName: 'acs-${resourceToken}'
     tags: tags
-    principalId: identity.outputs.principalId
   }
 }
 
@@ -209,6 +208,22 @@ module functionApp 'modules/functionapp.bicep' = {
   // The host starts with identity-based storage and resolves the Key Vault reference: grant first.
   dependsOn: [
     roles
+  ]
+}
+
+// The custom email role is assigned only after the Function App module, which takes minutes: by then the new role
+// definition has replicated (assigning it at once can fail with RoleDefinitionDoesNotExist). The app needs the
+// role only when it sends its first email, never to start.
+module emailSender 'modules/email-sender.bicep' = {
+  name: 'email-sender'
+  scope: rg
+  params: {
+    principalId: identity.outputs.principalId
+    communicationServiceName: email.outputs.communicationServiceName
+    sendEmailRoleDefinitionId: email.outputs.sendEmailRoleDefinitionId
+  }
+  dependsOn: [
+    functionApp
   ]
 }
 

@@ -1,14 +1,12 @@
 // Azure Communication Services Email: invitations, password-reset links and alerts to staff.
 // Communication resources are global resources whose data at rest stays where `dataLocation` says: the UK
-// (DPIA). Sending uses the Function App's user-assigned identity (no connection string or access key):
-// it holds a custom role with only what sending email needs, on this Communication Services resource.
+// (DPIA). Sending uses the Function App's user-assigned identity (no connection string or access key): it
+// holds a custom role with only what sending email needs, on this Communication Services resource. The role
+// is defined here and assigned by email-sender.bicep, later in the deployment (see main.bicep).
 
 param emailServiceName string
 param communicationServiceName string
 param tags object
-
-@description('Principal (object) id of the Function App\'s user-assigned identity.')
-param principalId string
 
 resource emailService 'Microsoft.Communication/emailServices@2025-09-01' = {
   name: emailServiceName
@@ -44,11 +42,15 @@ resource communication 'Microsoft.Communication/communicationServices@2025-09-01
   }
 }
 
+// Custom role names are unique in the whole tenant, so the name carries this resource group's own GUID (the
+// role's id): two environments, or two subscriptions with a group of the same name, never collide.
+var sendEmailRoleId = guid(resourceGroup().id, 'cuo-send-email')
+
 resource sendEmailRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
-  name: guid(resourceGroup().id, 'cuo-send-email')
+  name: sendEmailRoleId
   properties: {
-    roleName: 'CU Online email sender (${resourceGroup().name})'
-    description: 'Send email through Azure Communication Services and nothing else.'
+    roleName: 'CU Online email sender ${sendEmailRoleId}'
+    description: 'Send email through Azure Communication Services and nothing else (resource group ${resourceGroup().name}).'
     type: 'CustomRole'
     permissions: [
       {
@@ -65,15 +67,7 @@ resource sendEmailRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
   }
 }
 
-resource sendEmail 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(communication.id, principalId, sendEmailRole.id)
-  scope: communication
-  properties: {
-    roleDefinitionId: sendEmailRole.id
-    principalId: principalId
-    principalType: 'ServicePrincipal'
-  }
-}
-
 output endpoint string = 'https://${communication.properties.hostName}'
 output senderAddress string = 'DoNotReply@${domain.properties.mailFromSenderDomain}'
+output communicationServiceName string = communication.name
+output sendEmailRoleDefinitionId string = sendEmailRole.id

@@ -332,6 +332,44 @@ def test_the_app_sends_email_with_its_identity_and_a_role_that_only_sends():
     assert prop(modules_of_main()["email"].body, "scope") == "rg"
 
 
+def test_the_custom_email_role_is_assigned_by_a_module_that_runs_after_the_function_app():
+    # A new role definition takes minutes to replicate; assigning it in the same step fails now and then with
+    # RoleDefinitionDoesNotExist. The definition and the assignment are in different modules, and the assigning
+    # one waits for the definition's output and for the Function App module.
+    modules = modules_of_main()
+    defining = [
+        m.symbol for m in modules.values() if resources("Microsoft.Authorization/roleDefinitions", module_path(m))
+    ]
+    custom_assignments = [
+        (m.symbol, prop(a.body, "roleDefinitionId"))
+        for m in modules.values()
+        for a in resources("Microsoft.Authorization/roleAssignments", module_path(m))
+        if "subscriptionResourceId(" not in prop(a.body, "roleDefinitionId")
+    ]
+
+    assert defining == ["email"]
+    assert custom_assignments == [("emailSender", "sendEmailRoleDefinitionId")]
+    sender = modules["emailSender"]
+    assert prop(params_block(sender.body), "sendEmailRoleDefinitionId") == "email.outputs.sendEmailRoleDefinitionId"
+    depends_on = re.search(r"dependsOn:\s*\[(.*?)\]", sender.body, re.DOTALL)
+    assert depends_on and "functionApp" in depends_on.group(1).split()
+
+
+def test_the_custom_role_name_is_unique_in_the_tenant():
+    # Custom role names are unique per tenant: a name made only of the resource group's name collides with the
+    # same environment name in another subscription.
+    role = the_resource("Microsoft.Authorization/roleDefinitions")
+    role_name = prop(sub_block(role.body, "properties"), "roleName")
+    module = source(EMAIL_MODULE)
+
+    interpolated = [
+        re.search(rf"^var {name} = (.+)$", module, re.MULTILINE).group(1) if re.fullmatch(r"\w+", name) else name
+        for name in re.findall(r"\$\{([^}]+)\}", role_name)
+    ]
+    assert any("guid(" in value and ("resourceGroup().id" in value or "subscription().id" in value)
+               for value in interpolated), role_name
+
+
 def test_modules_take_their_location_from_the_caller_without_a_default():
     for path in sorted(MODULES.glob("*.bicep")):
         location = declared_params(path).get("location")
