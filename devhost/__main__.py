@@ -22,7 +22,7 @@ from devhost.appsettings import ConfigurationError
 from devhost.host import DEFAULT_APP, ROOT, FunctionHost, load_app
 from devhost.http_server import MAIL_PAGE
 from devhost.mailbox import Mailbox
-from devhost.ports import busy_ports_message
+from devhost.ports import busy_ports_message, stop_leftover_azurite
 from devhost.settings_file import SettingsFileError, load_settings_file
 from devhost.timers import invoke_timer
 from shared.observability import configure_logging
@@ -48,6 +48,10 @@ def _interrupt(signum: int, frame: object) -> NoReturn:
     # uvicorn re-raises SIGTERM after its graceful shutdown; as KeyboardInterrupt it unwinds our `finally`s
     # (stopping Azurite) instead of killing the process on the spot.
     raise KeyboardInterrupt
+
+
+def _shown(path: Path) -> str:
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
 
 
 def _base_url(address: str, port: int) -> str:
@@ -91,21 +95,24 @@ def _seed_demo() -> list[str]:
 
 def cmd_up(args: argparse.Namespace) -> int:
     _prepare_settings(args.settings)
-    busy = busy_ports_message({**AZURITE_PORTS, "HTTP": args.port, "SMTP (local mailbox)": SMTP_PORT})
+    data = args.data_dir.resolve()
+    storage_ports = dict(zip(AZURITE_PORTS, args.azurite_ports, strict=True))
+    # Our Azurite dies with us; one an earlier run (or an older devhost) left on our data folder is stopped here.
+    for pid in stop_leftover_azurite(data, storage_ports.values()):
+        print(f"devhost: stopped the Azurite an earlier run left (pid {pid}, data in {data})", flush=True)
+    busy = busy_ports_message({**storage_ports, "HTTP": args.port, "SMTP (local mailbox)": args.smtp_port})
     if busy:
         raise CommandError(
             f"cannot start: port {busy}. Stop that process (an earlier `make run` or another Azurite?) and retry."
         )
     DEVHOST_STATE.mkdir(exist_ok=True)
-    blob, queue, table = AZURITE_PORTS.values()
+    blob, queue, table = storage_ports.values()
     try:
-        storage = azurite.start(
-            location=AZURITE_DATA, ports=(blob, queue, table), log_file=DEVHOST_STATE / "azurite.log"
-        )
+        storage = azurite.start(location=data, ports=(blob, queue, table), log_file=DEVHOST_STATE / "azurite.log")
     except RuntimeError as exc:
         raise CommandError(f"{exc} (its log: {DEVHOST_STATE.name}/azurite.log)") from None
     try:
-        mailbox = Mailbox(SMTP_PORT).start()
+        mailbox = Mailbox(args.smtp_port).start()
     except Exception:
         storage.stop()
         raise
@@ -123,8 +130,8 @@ def cmd_up(args: argparse.Namespace) -> int:
             f"  Health       {base}/api/health",
             f"  OpenAPI      {base}/api/openapi.json",
             f"  Web client   {base}/",
-            f"  Storage      Azurite on 127.0.0.1:10000-10002, data in {AZURITE_DATA.name}/",
-            f"  Mailbox      {base}{MAIL_PAGE} (email the app sends, caught on SMTP port {SMTP_PORT})",
+            f"  Storage      Azurite on 127.0.0.1:{blob}-{table}, data in {_shown(data)}/",
+            f"  Mailbox      {base}{MAIL_PAGE} (email the app sends, caught on SMTP port {args.smtp_port})",
             *(f"  {line}" for line in demo),
             "",
         ]
@@ -153,6 +160,15 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
         command.add_argument("--port", type=int, default=7071, help="HTTP port (7071)")
         command.set_defaults(handler=handler)
+        if name == "up":
+            command.add_argument(
+                "--azurite-ports", type=int, nargs=3, metavar=("BLOB", "QUEUE", "TABLE"),
+                default=list(AZURITE_PORTS.values()), help="Azurite's ports (10000 10001 10002)",
+            )
+            command.add_argument("--smtp-port", type=int, default=SMTP_PORT, help=f"local mailbox ({SMTP_PORT})")
+            command.add_argument(
+                "--data-dir", type=Path, default=AZURITE_DATA, help=f"Azurite's data ({AZURITE_DATA.name}/)"
+            )
     run = commands.add_parser("run", help="run a timer function once, now")
     run.add_argument("function", help="name of the timer function")
     common(run)

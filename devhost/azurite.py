@@ -1,12 +1,23 @@
-"""Start and stop the pinned Azurite (npm) on local ports, in memory or with data on disk."""
+"""Start and stop the pinned Azurite (npm) on local ports, in memory or with data on disk.
+
+On Linux an Azurite dies with the process that started it, however that process ends (even SIGKILL): the
+kernel kills it when its parent goes (prctl PR_SET_PDEATHSIG), so a killed `make run` or test run leaves no
+emulator holding its ports. SIGKILL, because Azurite answers SIGTERM by closing its ports and saving its data
+but then does not exit; its metadata file is saved every 5 seconds by write-and-rename, so a kill loses at
+most those last seconds, never the file. The signal follows the starting *thread*: start Azurite from a
+thread that lives as long as you need it (the main thread, as devhost and the test fixtures do).
+"""
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import shutil
+import signal
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,6 +27,18 @@ ROOT = Path(__file__).resolve().parent.parent
 AZURITE_BIN = ROOT / "node_modules" / ".bin" / "azurite"
 ACCOUNT = "devstoreaccount1"
 ACCOUNT_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
+
+
+_PR_SET_PDEATHSIG = 1
+# Resolved before any fork: the child between fork and exec only calls it.
+_prctl = ctypes.CDLL(None, use_errno=True).prctl if sys.platform == "linux" else None
+
+
+def _die_with_parent(parent: int) -> None:
+    """In the child, before exec: ask to be killed when the parent dies, and go at once if it already has."""
+    _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:
+        os._exit(1)
 
 
 def free_port() -> int:
@@ -87,7 +110,12 @@ def start(
         location.mkdir(parents=True, exist_ok=True)
         args += ["--location", str(location)]
     out = open(log_file, "ab") if log_file else subprocess.DEVNULL  # noqa: SIM115 - owned by the child
-    process = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT, env={**os.environ})
+    parent = os.getpid()
+    # preexec_fn runs between fork and exec: it only calls prctl and getppid.
+    process = subprocess.Popen(
+        args, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT, env={**os.environ},
+        preexec_fn=(lambda: _die_with_parent(parent)) if _prctl else None,
+    )
     azurite = Azurite(blob, queue, table, process, persistent=location is not None)
     deadline = time.monotonic() + timeout
     while not all(port_open(p) for p in (blob, queue, table)):
