@@ -10,3 +10,4 @@ python3 -m pip install --quiet --disable-pip-version-check --no-deps --require-h
   --platform manylinux_2_28_x86_64 --platform manylinux_2_17_x86_64 --platform manylinux2014_x86_64 --python-version 3.11 --implementation cp \
   --target "$target" -r requirements.lock
 echo "prepackage: $(ls "$target" | grep -c '\.dist-info$') locked packages in $target"
+sh infra/scripts/bytecode.sh function_app.py functions shared "$target"
