@@ -32,7 +32,8 @@ run: deps
 test: deps browser
 	$(PY) -m pytest
 
-bench: deps
+# The first_page benchmark opens the web client in Debian's Chromium, as the browser tests do.
+bench: deps browser
 	$(PY) -m bench
 
 lint: deps

@@ -32,7 +32,8 @@ def web_client(req: func.HttpRequest) -> func.HttpResponse:
         response = problem_response(exc, new_correlation_id())
         add_missing(response.headers)
         return response
-    if file.is_current(req.headers.get("if-none-match")):
-        return func.HttpResponse(status_code=304, headers=file.headers(), mimetype=file.mimetype)
+    sent = file.representation(req.headers.get("accept-encoding"))
+    if sent.is_current(req.headers.get("if-none-match")):
+        return func.HttpResponse(status_code=304, headers=sent.not_modified_headers(), mimetype=file.mimetype)
     # HEAD gets the same answer; the server drops the body.
-    return func.HttpResponse(body=file.body, status_code=200, headers=file.headers(), mimetype=file.mimetype)
+    return func.HttpResponse(body=sent.body, status_code=200, headers=dict(sent.headers), mimetype=file.mimetype)

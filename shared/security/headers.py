@@ -2,8 +2,8 @@
 
 API responses are data (JSON, CSV, PDF), never a page: nothing in them may run, embed or be framed,
 browsers must not guess their type, and following a link from them must not leak the URL.
-The web client's files (functions/web.py) get the same headers with a page's CSP and revalidating
-caching; the Function App serves both on one origin, so the headers are the same locally and in Azure.
+The web client's files (functions/web.py) get the same headers with a page's CSP and their caching; the
+Function App serves both on one origin, so the headers are the same locally and in Azure.
 """
 
 from __future__ import annotations
@@ -47,9 +47,11 @@ WEB_CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; "
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
-# Web files carry no version in their names (there is no build step), so a browser may keep them but must
-# revalidate each time: a deployment shows at once, and an unchanged file costs a 304.
+# A file asked for by its plain name (a page, the service worker, JSON) may be kept but is revalidated each
+# time: a deployment shows at once, and an unchanged file costs a 304. A file asked for by a name carrying a
+# hash of its content (shared/web_client.py) never changes, so it is kept for a year without asking again.
 WEB_FILE_CACHE_CONTROL = "no-cache"
+WEB_HASHED_FILE_CACHE_CONTROL = "public, max-age=31536000, immutable"
 
 WEB_FILE_HEADERS: Mapping[str, str] = MappingProxyType({
     **API_HEADERS,
@@ -58,6 +60,9 @@ WEB_FILE_HEADERS: Mapping[str, str] = MappingProxyType({
 })
 
 
-def web_file_headers() -> dict[str, str]:
-    """A fresh copy of the headers every file of the web client carries."""
-    return dict(WEB_FILE_HEADERS)
+def web_file_headers(*, immutable: bool = False) -> dict[str, str]:
+    """A fresh copy of the headers every file of the web client carries; `immutable` for a hashed name."""
+    headers = dict(WEB_FILE_HEADERS)
+    if immutable:
+        headers["Cache-Control"] = WEB_HASHED_FILE_CACHE_CONTROL
+    return headers

@@ -4,6 +4,7 @@ shell (never an API answer), and an offline page that says what works."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from playwright.sync_api import expect
@@ -12,6 +13,8 @@ from tests.browser.conftest import LAUNCH_ARGS, PHONE, PageWatch, screenshot
 from tests.browser.test_pupil import pupil_credentials, sign_in_as_pupil
 
 pytestmark = pytest.mark.browser
+
+HASHED_NAME = re.compile(r"\.[0-9a-f]{10}\.[a-z0-9]+$")
 
 
 @pytest.fixture
@@ -61,8 +64,11 @@ def test_the_app_is_installable_and_its_worker_never_keeps_an_api_answer(install
         }
         return urls;
     }""")
-    assert any(url.endswith("/styles.css") for url in cached)
+    stylesheet = page.evaluate("() => document.querySelector('link[rel=stylesheet]').href")
+    assert stylesheet in cached and HASHED_NAME.search(stylesheet), (stylesheet, cached)
     assert not [url for url in cached if "/api/" in url], cached
+    # Besides the offline page, the worker keeps only files whose names carry their content (never stale).
+    assert [url for url in cached if not url.endswith("/offline.html") and not HASHED_NAME.search(url)] == []
 
     # Offline, navigations get the offline page the worker keeps (Playwright's offline switch does not reach a
     # service worker's own requests, so the page is checked as the worker would serve it).

@@ -4,24 +4,6 @@
 import * as api from "./api.js";
 import { announce, h, replace } from "./dom.js";
 import * as session from "./session.js";
-import { home, pupilSignIn, staffSignIn, ssoReturn } from "./pages/signin.js";
-import { invitationPage } from "./pages/invitation.js";
-import { accountPage, forgotPasswordPage, resetPasswordPage } from "./pages/account.js";
-import { pupilHome } from "./pages/pupil.js";
-import { partnerPage, partnersPage, schoolPage } from "./pages/organisation.js";
-import { pupilsPage } from "./pages/pupils.js";
-import { pupilDetailPage } from "./pages/pupil-detail.js";
-import { groupHoursPage } from "./pages/group-hours.js";
-import { certificatesPage } from "./pages/certificates.js";
-import { schoolSettingsPage } from "./pages/school-settings.js";
-import { uploadPage } from "./pages/upload.js";
-import { activitiesPage, activityPage } from "./pages/activities.js";
-import { reportPage } from "./pages/report.js";
-import { compliancePage } from "./pages/compliance.js";
-import { staffNav } from "./pages/nav.js";
-import { verifyPage } from "./pages/credentials.js";
-import { graduationPage } from "./pages/graduation.js";
-import { transferPage } from "./pages/transfer.js";
 import { errorPanel, setFlash } from "./pages/common.js";
 
 const PUBLIC = "public";
@@ -29,43 +11,59 @@ const PUPIL = "pupil";
 const STAFF = "staff";
 const OPEN = "open"; // anyone, signed in or not (checking a certificate)
 
-// [pattern, page, who may open it]; `:name` segments become params.
+// Each page's module is fetched the first time its route is opened, so a pupil's phone never downloads a
+// staff page (and the sign-in page stays small). Adding a page: write web/js/pages/<name>.js exporting the
+// page function, and add its route below with a loader, `() => import(...)` of the module's relative path,
+// and the export's name. Keep that path a literal string: the server renames each file to a name carrying
+// its content hash (so browsers cache it for a year) and rewrites the quoted paths that refer to it
+// (shared/web_client.py). Shared pieces go in pages/common.js only when the sign-in page needs them too.
+const signin = () => import("./pages/signin.js");
+const account = () => import("./pages/account.js");
+const organisation = () => import("./pages/organisation.js");
+const activities = () => import("./pages/activities.js");
+const credentials = () => import("./pages/credentials.js");
+const report = () => import("./pages/report.js");
+const graduation = () => import("./pages/graduation.js");
+
+// [pattern, module, the page function it exports, who may open it]; `:name` segments become params.
 const ROUTES = [
-  ["", home, PUBLIC],
-  ["signin", pupilSignIn, PUBLIC],
-  ["staff/signin", staffSignIn, PUBLIC],
-  ["invitation/:token", invitationPage, PUBLIC],
-  ["password/forgot", forgotPasswordPage, PUBLIC],
-  ["password/reset/:token", resetPasswordPage, PUBLIC],
-  ["account", accountPage, STAFF],
-  ["verify", verifyPage, OPEN],
-  ["verify/:code", verifyPage, OPEN],
-  ["me", pupilHome, PUPIL],
-  ["partners", partnersPage, STAFF],
-  ["partners/:partnerId", partnerPage, STAFF],
-  ["partners/:partnerId/activities", activitiesPage, STAFF],
-  ["partners/:partnerId/activities/:activityId", activityPage, STAFF],
-  ["partners/:partnerId/report", reportPage, STAFF],
-  ["partners/:partnerId/graduation", graduationPage, STAFF],
-  ["national", reportPage, STAFF],
-  ["schools/:schoolId", schoolPage, STAFF],
-  ["schools/:schoolId/pupils", pupilsPage, STAFF],
-  ["schools/:schoolId/pupils/:pupilId", pupilDetailPage, STAFF],
-  ["schools/:schoolId/group-hours", groupHoursPage, STAFF],
-  ["schools/:schoolId/certificates", certificatesPage, STAFF],
-  ["schools/:schoolId/settings", schoolSettingsPage, STAFF],
-  ["schools/:schoolId/upload", uploadPage, STAFF],
-  ["schools/:schoolId/activities", activitiesPage, STAFF],
-  ["schools/:schoolId/activities/:activityId", activityPage, STAFF],
-  ["schools/:schoolId/report", reportPage, STAFF],
-  ["schools/:schoolId/graduation", graduationPage, STAFF],
-  ["schools/:schoolId/pupils/:pupilId/transfer", transferPage, STAFF],
-  ["compliance", compliancePage, STAFF],
+  ["", signin, "home", PUBLIC],
+  ["signin", signin, "pupilSignIn", PUBLIC],
+  ["staff/signin", signin, "staffSignIn", PUBLIC],
+  ["invitation/:token", () => import("./pages/invitation.js"), "invitationPage", PUBLIC],
+  ["password/forgot", account, "forgotPasswordPage", PUBLIC],
+  ["password/reset/:token", account, "resetPasswordPage", PUBLIC],
+  ["account", account, "accountPage", STAFF],
+  ["verify", credentials, "verifyPage", OPEN],
+  ["verify/:code", credentials, "verifyPage", OPEN],
+  ["me", () => import("./pages/pupil.js"), "pupilHome", PUPIL],
+  ["partners", organisation, "partnersPage", STAFF],
+  ["partners/:partnerId", organisation, "partnerPage", STAFF],
+  ["partners/:partnerId/activities", activities, "activitiesPage", STAFF],
+  ["partners/:partnerId/activities/:activityId", activities, "activityPage", STAFF],
+  ["partners/:partnerId/report", report, "reportPage", STAFF],
+  ["partners/:partnerId/graduation", graduation, "graduationPage", STAFF],
+  ["national", report, "reportPage", STAFF],
+  ["schools/:schoolId", organisation, "schoolPage", STAFF],
+  ["schools/:schoolId/pupils", () => import("./pages/pupils.js"), "pupilsPage", STAFF],
+  ["schools/:schoolId/pupils/:pupilId", () => import("./pages/pupil-detail.js"), "pupilDetailPage", STAFF],
+  ["schools/:schoolId/group-hours", () => import("./pages/group-hours.js"), "groupHoursPage", STAFF],
+  ["schools/:schoolId/certificates", () => import("./pages/certificates.js"), "certificatesPage", STAFF],
+  ["schools/:schoolId/settings", () => import("./pages/school-settings.js"), "schoolSettingsPage", STAFF],
+  ["schools/:schoolId/upload", () => import("./pages/upload.js"), "uploadPage", STAFF],
+  ["schools/:schoolId/activities", activities, "activitiesPage", STAFF],
+  ["schools/:schoolId/activities/:activityId", activities, "activityPage", STAFF],
+  ["schools/:schoolId/report", report, "reportPage", STAFF],
+  ["schools/:schoolId/graduation", graduation, "graduationPage", STAFF],
+  ["schools/:schoolId/pupils/:pupilId/transfer", () => import("./pages/transfer.js"), "transferPage", STAFF],
+  ["compliance", () => import("./pages/compliance.js"), "compliancePage", STAFF],
 ];
+// The staff navigation comes with the first staff page.
+const staffNavigation = () => import("./pages/nav.js");
 
 function match(path) {
   const parts = path.split("/").filter(Boolean);
-  for (const [pattern, page, access] of ROUTES) {
+  for (const [pattern, load, name, access] of ROUTES) {
     const names = pattern.split("/").filter(Boolean);
     if (names.length !== parts.length) continue;
     const params = {};
@@ -76,7 +74,7 @@ function match(path) {
       }
       return name === parts[i];
     });
-    if (ok) return { page, access, params, pattern };
+    if (ok) return { load, name, access, params, pattern };
   }
   return null;
 }
@@ -142,10 +140,7 @@ async function render() {
   }
 
   const context = { user: u, go, path, pattern: route.pattern };
-  if (route.access === STAFF) {
-    replace(nav, staffNav(u, route.params, route.pattern));
-    nav.hidden = false;
-  } else {
+  if (route.access !== STAFF) {
     nav.hidden = true;
     replace(nav);
   }
@@ -154,11 +149,19 @@ async function render() {
   replace(main, loadingState());
   let content;
   try {
-    content = await route.page(route.params, context);
+    const [module, navigation] = await Promise.all([
+      route.load(), route.access === STAFF ? staffNavigation() : null,
+    ]).catch((error) => { throw new PageNotLoaded(error); });
+    if (ticket !== renderCount) return; // a newer navigation has started
+    if (navigation) {
+      replace(nav, navigation.staffNav(u, route.params, route.pattern));
+      nav.hidden = false;
+    }
+    content = await module[route.name](route.params, context);
   } catch (error) {
     content = pageError(error);
   }
-  if (ticket !== renderCount) return; // a newer navigation has started
+  if (ticket !== renderCount) return;
   main.removeAttribute("aria-busy");
   replace(main, content);
   const heading = main.querySelector("h1");
@@ -175,7 +178,16 @@ function loadingState() {
     h("p", { class: "loading", role: "status" }, "Loading…"));
 }
 
+/** A page's module did not arrive: no connection, or this tab was opened before a new release. */
+class PageNotLoaded extends Error {}
+
 function pageError(error) {
+  if (error instanceof PageNotLoaded) {
+    // A reload brings the current release's index.html and so the current names of every module.
+    return errorPanel("We can't open this page",
+      "Check your internet connection, then reload the page. Nothing you have saved is lost.",
+      { home: session.homeRoute(), reload: true });
+  }
   if (error instanceof api.ApiError && error.status === 401) {
     return errorPanel("Please sign in again", "Your session has ended.", { home: "#/" });
   }
@@ -194,10 +206,13 @@ function pageError(error) {
 }
 
 async function start() {
+  // The first page's module is fetched while config.json is read; render() then finds it loaded.
+  match(currentPath())?.load().catch(() => {});
   await api.configure();
   // Back from Microsoft sign-in: the provider appends code (or error) and state to our address.
   const query = new URLSearchParams(window.location.search);
   if (query.has("state") && (query.has("code") || query.has("error"))) {
+    const { ssoReturn } = await signin();
     await ssoReturn(Object.fromEntries(query.entries()));
     const next = session.signedIn() ? session.homeRoute() : "#/staff/signin";
     window.history.replaceState(null, "", window.location.pathname + next);

@@ -37,11 +37,14 @@ export function panel(title, ...children) {
     title ? h("h2", { class: "panel__title", id: headingId }, title) : null, ...children);
 }
 
-export function errorPanel(title, message, { home } = {}) {
+export function errorPanel(title, message, { home, reload } = {}) {
   return h("div", { class: "page page--narrow" },
     h("h1", { tabindex: "-1" }, title),
     h("p", { class: "lead" }, message),
-    home ? h("p", {}, h("a", { class: "button", href: home }, "Go to the start")) : null);
+    reload ? h("p", {}, h("button", { type: "button", class: "button", onClick: () => window.location.reload() },
+      "Reload the page")) : null,
+    home ? h("p", {}, h("a", { class: reload ? "button button--secondary" : "button", href: home }, "Go to the start"))
+      : null);
 }
 
 /** What to tell a member of staff about a failed request. */

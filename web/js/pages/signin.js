@@ -5,7 +5,6 @@ import { field, h } from "../dom.js";
 import { icon } from "../icons.js";
 import * as session from "../session.js";
 import { busy, describeError, notice, setFlash, takeFlash } from "./common.js";
-import { secondStep } from "./account.js";
 
 export function home() {
   return h("div", { class: "page page--narrow welcome" },
@@ -70,6 +69,8 @@ function signInForm({ usernameLabel, usernameType, usernameAutocomplete, submitL
     try {
       const answer = await busy(submit, "Signing in…", () => api.signIn(name, password));
       if (answer.mfa_required) {
+        // Only staff have a second step: its code (account.js) is fetched when one is asked for.
+        const { secondStep } = await import("./account.js");
         form.replaceWith(secondStep(answer, onSignedIn));
         return;
       }
