@@ -48,7 +48,7 @@ def accept_invitation(call: HttpCall) -> identity.SignInOut:
           summary="Second step of a sign-in: a code from the authenticator app or a recovery code", roles=None,
           request=identity.ChallengeCodeIn, response=identity.TokenOut, errors=(401, 429), tags=TAGS)
 def mfa_verify(call: HttpCall) -> identity.TokenOut:
-    return identity.mfa_verify(call.body.challenge, call.body.code, client_address=call.client_address)
+    return identity.mfa_verify(call.body.challenge, call.body.code)
 
 
 @endpoint(bp, name="auth_mfa_setup", method="POST", route="auth/mfa/setup",
@@ -88,7 +88,7 @@ def mfa_enrol_confirm(call: HttpCall) -> identity.RecoveryCodesOut:
 
 @endpoint(bp, name="auth_mfa_recovery_codes", method="POST", route="auth/mfa/recovery-codes",
           summary="Ten new recovery codes (the old ones stop working)", roles=STAFF_ROLES, request=identity.CodeIn,
-          response=identity.RecoveryCodesOut, errors=(409,), tags=TAGS)
+          response=identity.RecoveryCodesOut, errors=(409, 429), tags=TAGS)
 def mfa_recovery_codes(call: HttpCall) -> identity.RecoveryCodesOut:
     return identity.mfa_renew_recovery_codes(call.caller, call.body.code)
 

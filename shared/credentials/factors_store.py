@@ -14,17 +14,27 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from azure.data.tables import TransactionOperation, UpdateMode
+from azure.core import MatchConditions
+from azure.data.tables import TableTransactionError, TransactionOperation, UpdateMode
 
 from shared.errors import ConcurrencyConflict
 from shared.ids import iso
 from shared.storage.clients import Storage
 from shared.storage.names import SECOND_FACTORS
-from shared.storage.tables import delete_if_match, delete_op, get_entity, partition, submit_batches, update_if_match
+from shared.storage.tables import (
+    delete_if_match,
+    delete_op,
+    get_entity,
+    partition,
+    retry_on_conflict,
+    submit_batches,
+    update_if_match,
+)
 
 TOTP_RK = "totp"
 PENDING_RK = "pending"
 RECOVERY_PREFIX = "rc-"
+STEP_WRITE_ATTEMPTS = 5
 
 
 @dataclass(frozen=True)
@@ -47,10 +57,18 @@ def put_pending(storage: Storage, staff_id: str, secret: str, now: datetime) -> 
     )
 
 
-def get_pending(storage: Storage, staff_id: str) -> tuple[str, str] | None:
-    """(secret, created_at) of the enrolment in progress."""
+@dataclass(frozen=True)
+class PendingFactor:
+    """A secret shown for enrolment, not yet confirmed."""
+
+    secret: str
+    created_at: str
+    etag: str
+
+
+def get_pending(storage: Storage, staff_id: str) -> PendingFactor | None:
     row = get_entity(storage.table(SECOND_FACTORS), staff_id, PENDING_RK)
-    return (row["secret"], row["created_at"]) if row else None
+    return PendingFactor(row["secret"], row["created_at"], row.metadata["etag"]) if row else None
 
 
 def _recovery_rows(storage: Storage, staff_id: str) -> list[str]:
@@ -58,19 +76,25 @@ def _recovery_rows(storage: Storage, staff_id: str) -> list[str]:
             if r["RowKey"].startswith(RECOVERY_PREFIX)]
 
 
-def confirm(storage: Storage, staff_id: str, secret: str, step: int, recovery_digests: list[str],
-            now: datetime) -> None:
-    """Make the pending secret the factor (its first code's step used) with fresh recovery codes, atomically."""
+def confirm(storage: Storage, staff_id: str, pending: PendingFactor, step: int, recovery_digests: list[str],
+            now: datetime) -> bool:
+    """Make the pending secret the factor (its first code's step used) with fresh recovery codes, atomically;
+    False when that enrolment was confirmed or started again meanwhile (its row's ETag moved)."""
     old_codes = _recovery_rows(storage, staff_id)
     operations: list = [
-        (TransactionOperation.UPSERT, {"PartitionKey": staff_id, "RowKey": TOTP_RK, "secret": secret,
+        (TransactionOperation.UPSERT, {"PartitionKey": staff_id, "RowKey": TOTP_RK, "secret": pending.secret,
                                        "last_step": step, "enrolled_at": iso(now)}),
-        (TransactionOperation.DELETE, {"PartitionKey": staff_id, "RowKey": PENDING_RK}),
+        (TransactionOperation.DELETE, {"PartitionKey": staff_id, "RowKey": PENDING_RK},
+         {"etag": pending.etag, "match_condition": MatchConditions.IfNotModified}),
     ]
     operations += [(TransactionOperation.DELETE, {"PartitionKey": staff_id, "RowKey": rk}) for rk in old_codes]
     operations += [(TransactionOperation.CREATE, {"PartitionKey": staff_id, "RowKey": RECOVERY_PREFIX + d})
                    for d in recovery_digests]
-    storage.table(SECOND_FACTORS).submit_transaction(operations)
+    try:
+        storage.table(SECOND_FACTORS).submit_transaction(operations)
+    except TableTransactionError:
+        return False
+    return True
 
 
 def replace_recovery_codes(storage: Storage, staff_id: str, recovery_digests: list[str]) -> None:
@@ -82,16 +106,20 @@ def replace_recovery_codes(storage: Storage, staff_id: str, recovery_digests: li
 
 
 def use_step(storage: Storage, staff_id: str, factor: TotpFactor, step: int) -> bool:
-    """Record `step` as used; False when it (or a later one) was used already, here or concurrently."""
-    if step <= factor.last_step:
-        return False
-    try:
+    """Record `step` as used; False when it (or a later one) was used already, here or concurrently.
+
+    Another step accepted meanwhile moves the ETag; the row is read again and the step decided afresh."""
+    def decide(current: TotpFactor | None) -> TotpFactor | None:
+        return current if current is not None and step > current.last_step else None
+
+    def write(current: TotpFactor) -> bool:
         update_if_match(storage.table(SECOND_FACTORS),
-                        {"PartitionKey": staff_id, "RowKey": TOTP_RK, "last_step": step}, factor.etag,
+                        {"PartitionKey": staff_id, "RowKey": TOTP_RK, "last_step": step}, current.etag,
                         mode=UpdateMode.MERGE)
-    except ConcurrencyConflict:
-        return False
-    return True
+        return True
+
+    return bool(retry_on_conflict(lambda: get_totp(storage, staff_id), decide, write, attempts=STEP_WRITE_ATTEMPTS,
+                                  first=factor))
 
 
 def use_recovery_code(storage: Storage, staff_id: str, recovery_digest: str) -> bool:

@@ -37,6 +37,7 @@ def _send_reset_link(staff_id: str) -> None:
     member = found[0]
     settings = get_settings()
     token = resets_store.create(storage, member.id, minutes=settings.password_reset_minutes, now=utcnow())
+
     mailer.send(templates.password_reset(member.email, member.nickname,
                                          resets_store.reset_url(settings.public_base_url, token),
                                          settings.password_reset_minutes))
@@ -63,7 +64,8 @@ def _signed_out_everywhere(storage: Storage, member: StaffMember, reason: sessio
 
 
 def reset_password(token: str, password: str, *, storage: Storage | None = None) -> None:
-    """Set a new password from an emailed link (the link works once); the person then signs in as usual."""
+    """Set a new password from an emailed link: only the person's newest link works, and using it retires every
+    link they have; the person then signs in as usual."""
     storage = storage or get_storage()
     now = utcnow()
     found = get_staff(storage, resets_store.peek(storage, token, now=now))

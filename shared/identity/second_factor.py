@@ -1,39 +1,59 @@
 """Two-step sign-in for staff: set up an authenticator app (TOTP), sign in with its code or a recovery code,
 new recovery codes, and the Trust's reset of someone else's second factor.
 
-A wrong code counts as a failed sign-in on the person's login row, so codes share the password lockout.
-Single sign-on users never come here: Entra ID applies its own MFA.
+Every code attempt is counted per person, whatever the client address, before the code is looked at (one
+row in `throttle`, written under its ETag): a burst from any number of addresses gets at most the free
+attempts evaluated. A challenge completes one sign-in only. Single sign-on users never come here: Entra ID
+applies its own MFA.
 """
 
 from __future__ import annotations
+
+from enum import Enum
 
 from shared import audit
 from shared.audit import Action
 from shared.credentials import factors_store
 from shared.credentials.logins_store import LoginRecord, login_key, read_login
 from shared.errors import Conflict, FieldError, InvalidRequest, TooManyAttempts, Unauthenticated
-from shared.identity import sessions, totp
+from shared.identity import challenges_store, sessions, totp
 from shared.identity.schemas import MfaSetupOut, MfaStatusOut, RecoveryCodesOut, SignedInWithCodesOut, TokenOut
 from shared.identity.service import (
     CHALLENGE_ENROL,
     CHALLENGE_VERIFY,
     LOCKED,
     complete_sign_in,
-    record_failure,
     set_second_factor,
 )
-from shared.identity.tokens import verify_challenge
+from shared.identity.tokens import Challenge, verify_challenge
 from shared.ids import parse_iso, utcnow
 from shared.mail import mailer, templates
 from shared.organisation.model import StaffMember
 from shared.organisation.store import get_staff
 from shared.security import lockout, scope, throttle
-from shared.security.addresses import UNKNOWN as UNKNOWN_ADDRESS
 from shared.security.principal import Principal, Role
 from shared.storage.clients import Storage, get_storage
 
 WRONG_CODE = "The code is not right. Codes change every 30 seconds; use the newest one."
+JUST_USED = "This code has just been used; wait for the next one."
+CHALLENGE_USED = "This sign-in has already been completed; start again with your email and password."
+RENEW_LOCKED = "Too many codes that were not right. Wait a little and try again."
 ALREADY = "Two-step sign-in is already set up. Ask the Trust to reset it if you lost your device."
+
+
+class CodeCheck(Enum):
+    RIGHT = "right"
+    RIGHT_RECOVERY = "right recovery code"
+    JUST_USED = "a code of a 30-second step already used"
+    WRONG = "wrong"
+
+    @property
+    def right(self) -> bool:
+        return self in (CodeCheck.RIGHT, CodeCheck.RIGHT_RECOVERY)
+
+    @property
+    def message(self) -> str:
+        return JUST_USED if self is CodeCheck.JUST_USED else WRONG_CODE
 
 
 def _account(storage: Storage, staff_id: str) -> tuple[StaffMember, LoginRecord]:
@@ -44,57 +64,69 @@ def _account(storage: Storage, staff_id: str) -> tuple[StaffMember, LoginRecord]
     return found[0], record
 
 
-def _challenged(challenge: str, purpose: str) -> Principal:
-    principal, given = verify_challenge(challenge)
-    if given != purpose:
+def _challenged(storage: Storage, challenge: str, purpose: str) -> Challenge:
+    """The challenge, if it is for this step and has not completed a sign-in yet."""
+    verified = verify_challenge(challenge)
+    if verified.purpose != purpose:
         raise Unauthenticated("This sign-in step does not match; start again with your email and password.")
-    return principal
+    if challenges_store.is_used(storage, verified.challenge_id, verified.expires_at):
+        raise Unauthenticated(CHALLENGE_USED)
+    return verified
 
 
-def _code_is_right(storage: Storage, staff_id: str, code: str) -> tuple[bool, bool]:
-    """(right, was a recovery code). A TOTP step or a recovery code is used up by being accepted."""
+def _use_up(storage: Storage, challenge: Challenge) -> None:
+    """Claim the challenge for this sign-in (an insert): of requests racing with one challenge, one goes on."""
+    if not challenges_store.use_up(storage, challenge.challenge_id, challenge.expires_at, now=utcnow()):
+        raise Unauthenticated(CHALLENGE_USED)
+
+
+def _check_code(storage: Storage, staff_id: str, code: str) -> CodeCheck:
+    """A TOTP step or a recovery code is used up by being accepted; a step at or before the last one accepted
+    (on any challenge) is "just used", so the person waits for the next code instead of looking for a typo."""
     if totp.is_recovery_code(code):
-        return factors_store.use_recovery_code(storage, staff_id, totp.recovery_digest(code)), True
+        used = factors_store.use_recovery_code(storage, staff_id, totp.recovery_digest(code))
+        return CodeCheck.RIGHT_RECOVERY if used else CodeCheck.WRONG
     factor = factors_store.get_totp(storage, staff_id)
     step = totp.matching_step(factor.secret, code, utcnow()) if factor else None
     if factor is None or step is None:
-        return False, False
-    return factors_store.use_step(storage, staff_id, factor, step), False
+        return CodeCheck.WRONG
+    return CodeCheck.RIGHT if factors_store.use_step(storage, staff_id, factor, step) else CodeCheck.JUST_USED
 
 
-def verify(challenge: str, code: str, *, client_address: str = UNKNOWN_ADDRESS,
-           storage: Storage | None = None) -> TokenOut:
+def verify(challenge: str, code: str, *, storage: Storage | None = None) -> TokenOut:
     """The second step of a sign-in: a code from the app (each 30-second code once) or a recovery code (once).
 
-    Like a password, the attempt is counted per (person, client address) before the code is looked at, so
-    a burst of parallel guesses gets at most the free attempts evaluated; wrong codes also lock the account.
+    The attempt is counted on the person's row before the code is looked at, so no burst, from however many
+    addresses, gets more than the free attempts evaluated; the challenge is used up by its first success.
     """
     storage = storage or get_storage()
     now = utcnow()
-    principal = _challenged(challenge, CHALLENGE_VERIFY)
+    step = _challenged(storage, challenge, CHALLENGE_VERIFY)
+    principal = step.principal
     try:
-        attempt = throttle.begin(storage, lockout.SECOND_FACTOR, principal.subject_id, client_address, now=now,
-                                 message=LOCKED)
+        attempt = throttle.begin(storage, lockout.SECOND_FACTOR, principal.subject_id, throttle.EVERY_ADDRESS,
+                                 now=now, message=LOCKED)
     except TooManyAttempts:
         audit.record(Action.SIGN_IN_LOCKED, actor_id=None, subject_ids=[principal.subject_id], storage=storage,
                      school_id=principal.school_id, partner_id=principal.partner_id)
         raise
     member, record = _account(storage, principal.subject_id)
+    # Wrong current passwords (a password change) lock the account itself.
     locked = lockout.locked_for(parse_iso(record.locked_until) if record.locked_until else None, now)
     if locked:
         audit.record(Action.SIGN_IN_LOCKED, actor_id=None, subject_ids=[member.id], storage=storage,
                      school_id=member.school_id, partner_id=member.partner_id)
         raise TooManyAttempts(LOCKED, retry_after_seconds=locked)
-    right, recovery = _code_is_right(storage, member.id, code)
-    if not right:
-        locked = record_failure(storage, record, now)
+    checked = _check_code(storage, member.id, code)
+    if not checked.right:
         audit.record(Action.SECOND_FACTOR_FAILED, actor_id=None, subject_ids=[member.id], storage=storage,
                      school_id=member.school_id, partner_id=member.partner_id)
-        if locked or attempt.locks_for:
-            raise TooManyAttempts(LOCKED, retry_after_seconds=max(locked, attempt.locks_for))
-        raise Unauthenticated(WRONG_CODE)
+        if attempt.locks_for:
+            raise TooManyAttempts(LOCKED, retry_after_seconds=attempt.locks_for)
+        raise Unauthenticated(checked.message)
+    _use_up(storage, step)
     throttle.succeeded(storage, attempt)
-    if recovery:
+    if checked is CodeCheck.RIGHT_RECOVERY:
         audit.record(Action.RECOVERY_CODE_USED, actor_id=member.id, subject_ids=[member.id], storage=storage,
                      school_id=member.school_id, partner_id=member.partner_id)
     return complete_sign_in(storage, record, now)
@@ -119,11 +151,12 @@ def _confirm(storage: Storage, member: StaffMember, code: str) -> list[str]:
     if pending is None:
         raise Conflict(ALREADY if factors_store.get_totp(storage, member.id) else "Start the set-up first.")
     now = utcnow()
-    step = totp.matching_step(pending[0], code, now)
+    step = totp.matching_step(pending.secret, code, now)
     if step is None:
         raise InvalidRequest(WRONG_CODE, errors=[FieldError(field="code", message=WRONG_CODE)])
     codes = totp.new_recovery_codes()
-    factors_store.confirm(storage, member.id, pending[0], step, [totp.recovery_digest(c) for c in codes], now)
+    if not factors_store.confirm(storage, member.id, pending, step, [totp.recovery_digest(c) for c in codes], now):
+        raise Conflict(ALREADY)  # confirmed (or started again) by another request meanwhile
     set_second_factor(storage, login_key(member.email), True)
     audit.record(Action.SECOND_FACTOR_ENROLLED, actor_id=member.id, subject_ids=[member.id], storage=storage,
                  school_id=member.school_id, partner_id=member.partner_id)
@@ -137,14 +170,17 @@ def confirm_setup(principal: Principal, code: str, *, storage: Storage | None = 
 
 
 def start_setup_at_sign_in(challenge: str, *, storage: Storage | None = None) -> MfaSetupOut:
-    return start_setup(_challenged(challenge, CHALLENGE_ENROL), storage=storage)
+    storage = storage or get_storage()
+    return start_setup(_challenged(storage, challenge, CHALLENGE_ENROL).principal, storage=storage)
 
 
 def confirm_setup_at_sign_in(challenge: str, code: str, *, storage: Storage | None = None) -> SignedInWithCodesOut:
-    """First sign-in of an account that must have a second factor: set it up, then get tokens."""
+    """First sign-in of an account that must have a second factor: set it up, then get tokens (once)."""
     storage = storage or get_storage()
-    member, record = _account(storage, _challenged(challenge, CHALLENGE_ENROL).subject_id)
+    step = _challenged(storage, challenge, CHALLENGE_ENROL)
+    member, record = _account(storage, step.principal.subject_id)
     codes = _confirm(storage, member, code)
+    _use_up(storage, step)
     tokens = complete_sign_in(storage, record, utcnow())
     return SignedInWithCodesOut(**tokens.model_dump(), recovery_codes=codes)
 
@@ -158,18 +194,33 @@ def status(principal: Principal, *, storage: Storage | None = None) -> MfaStatus
 
 
 def renew_recovery_codes(principal: Principal, code: str, *, storage: Storage | None = None) -> RecoveryCodesOut:
-    """Ten new recovery codes (the old ones stop working), confirmed with a current code from the app."""
+    """Ten new recovery codes (the old ones stop working), confirmed with a current code from the app.
+
+    Whoever holds a stolen access token could otherwise guess the code and mint a way past two-step sign-in,
+    so every attempt is counted per person before the code is looked at (5 free, then locks doubling from
+    30 seconds to 15 minutes). The lock stops renewing only, never the person's sign-in; the person is
+    emailed when new codes are made.
+    """
     storage = storage or get_storage()
+    now = utcnow()
+    attempt = throttle.begin(storage, lockout.RECOVERY_CODES, principal.subject_id, throttle.EVERY_ADDRESS, now=now,
+                             message=RENEW_LOCKED)
     member, _ = _account(storage, principal.subject_id)
     if factors_store.get_totp(storage, member.id) is None:
         raise Conflict("Set up two-step sign-in first.")
-    right, _ = _code_is_right(storage, member.id, code) if totp.is_totp_code(code) else (False, False)
-    if not right:
-        raise InvalidRequest(WRONG_CODE, errors=[FieldError(field="code", message=WRONG_CODE)])
+    checked = _check_code(storage, member.id, code) if totp.is_totp_code(code) else CodeCheck.WRONG
+    if checked is not CodeCheck.RIGHT:
+        audit.record(Action.SECOND_FACTOR_FAILED, actor_id=member.id, subject_ids=[member.id], storage=storage,
+                     school_id=member.school_id, partner_id=member.partner_id)
+        if attempt.locks_for:
+            raise TooManyAttempts(RENEW_LOCKED, retry_after_seconds=attempt.locks_for)
+        raise InvalidRequest(checked.message, errors=[FieldError(field="code", message=checked.message)])
+    throttle.succeeded(storage, attempt)
     codes = totp.new_recovery_codes()
     factors_store.replace_recovery_codes(storage, member.id, [totp.recovery_digest(c) for c in codes])
     audit.record(Action.RECOVERY_CODES_RENEWED, actor_id=member.id, subject_ids=[member.id], storage=storage,
                  school_id=member.school_id, partner_id=member.partner_id)
+    mailer.send(templates.recovery_codes_renewed(member.email, member.nickname, now))
     return RecoveryCodesOut(recovery_codes=codes)
 
 

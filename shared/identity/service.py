@@ -58,8 +58,8 @@ def issue_tokens(storage: Storage, principal: Principal, display_name: str, now:
 # --- sign-in --------------------------------------------------------------------------------------
 
 def record_failure(storage: Storage, record: LoginRecord, now: datetime) -> int:
-    """Count a wrong code typed after the password (second factor, reset code) on the login row; concurrent
-    guesses each count (ETag retry), so parallel attempts cannot dodge the lock."""
+    """Count a wrong current password (typed to change it) on the login row; concurrent guesses each count
+    (ETag retry), so parallel attempts cannot dodge the lock."""
     until = [now]
 
     def decide(current: LoginRecord | None) -> LoginRecord | None:
@@ -175,7 +175,7 @@ def login(username: str, password: str, *, client_address: str = UNKNOWN_ADDRESS
             raise TooManyAttempts(LOCKED, retry_after_seconds=attempt.locks_for)
         raise Unauthenticated(WRONG_CREDENTIALS)
     throttle.succeeded(storage, attempt)
-    # Wrong second-factor or reset codes lock the account itself (they come after a right password).
+    # Wrong current passwords typed to change the password lock the account itself.
     locked = lockout.locked_for(parse_iso(record.locked_until) if record.locked_until else None, now)
     if locked:
         _audit_sign_in(storage, Action.SIGN_IN_LOCKED, record)

@@ -4,6 +4,7 @@ short-lived challenge that stands between a right password and the second sign-i
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import jwt
@@ -86,9 +87,21 @@ def issue_challenge(principal: Principal, purpose: str, settings: Settings | Non
     return jwt.encode(claims, settings.token_signing_key, algorithm=ALGORITHM)
 
 
-def verify_challenge(token: str, settings: Settings | None = None) -> tuple[Principal, str]:
-    """(who passed the password step, the challenge's purpose); 401 when expired or not a challenge."""
+@dataclass(frozen=True)
+class Challenge:
+    """A verified sign-in challenge: who passed the password step, for which second step, and which challenge
+    it is (its id and expiry, so that it can be used up once)."""
+
+    principal: Principal
+    purpose: str
+    challenge_id: str
+    expires_at: datetime
+
+
+def verify_challenge(token: str, settings: Settings | None = None) -> Challenge:
+    """The challenge, if it is one of ours and unexpired; 401 otherwise."""
     settings = settings or get_settings()
     claims, principal = _decode(token, settings, settings.token_audience + CHALLENGE_AUDIENCE_SUFFIX,
                                 "The sign-in has expired; start again with your email and password.")
-    return principal, str(claims.get("purpose") or "")
+    return Challenge(principal=principal, purpose=str(claims.get("purpose") or ""), challenge_id=str(claims["jti"]),
+                     expires_at=datetime.fromtimestamp(int(claims["exp"]), UTC))

@@ -78,6 +78,20 @@ def second_factor_reset(to: str, nickname: str, at: datetime) -> Message:
     )
 
 
+def recovery_codes_renewed(to: str, nickname: str, at: datetime) -> Message:
+    return Message(
+        to=to,
+        subject=f"New recovery codes for your {PRODUCT} account",
+        text=(
+            f"Hello {nickname},\n\nOn {_when(at)} new recovery codes were made for the two-step sign-in of your "
+            f"{PRODUCT} account, and the old ones stopped working.\n\n"
+            "If this was not you, someone may be signed in as you: use \"Forgotten your password?\" on the sign-in "
+            f"page straight away and ask the Trust to reset your two-step sign-in.\n{SIGN_OFF}"
+        ),
+        template="recovery_codes_renewed",
+    )
+
+
 def alerts_digest(to: str, nickname: str, lines: list[str], url: str) -> Message:
     listed = "\n".join(f"  - {line}" for line in lines)
     return Message(

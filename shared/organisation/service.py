@@ -315,7 +315,7 @@ def resend_invitation(caller: Principal, staff_id: str, *, storage: Storage | No
     )
     if member.status is not StaffStatus.INVITED:
         raise Conflict("This person has already set up their account; they can use \"Forgotten your password?\".")
-    token, expires = invitations_store.reissue(storage, member.id, days=get_settings().invitation_days, now=utcnow())
+    token, expires = invitations_store.create(storage, member.id, days=get_settings().invitation_days, now=utcnow())
     url = invitations_store.invitation_url(get_settings().public_base_url, token)
     emailed = mailer.send(templates.invitation(member.email, member.nickname, url, expires, resent=True))
     audit.record(Action.INVITATION_RESENT, actor_id=caller.subject_id, subject_ids=[member.id], storage=storage,

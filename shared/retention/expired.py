@@ -1,5 +1,5 @@
 """Dropping expired rows and leftover uploads: invitations, refresh tokens, SSO flows, password-reset links,
-audit, throttle, MIS uploads.
+used sign-in challenges, audit, throttle, MIS uploads.
 
 The cut-offs are `policy`'s; the rows are found and deleted by `expired_store`, by partition ranges, so
 the cost follows the rows due, with no record of which days were done and no blind spot for days older
@@ -16,7 +16,16 @@ from shared.retention import expired_store, policy
 from shared.retention.expired_store import Batch
 from shared.retention.model import Category
 from shared.retention.sweep import ItemGuard, Sweep
-from shared.storage.names import ALERTS, AUDIT, INVITATIONS, PASSWORD_RESETS, REFRESH_TOKENS, SSO_FLOWS, THROTTLE
+from shared.storage.names import (
+    ALERTS,
+    AUDIT,
+    INVITATIONS,
+    PASSWORD_RESETS,
+    REFRESH_TOKENS,
+    SIGN_IN_CHALLENGES,
+    SSO_FLOWS,
+    THROTTLE,
+)
 
 
 def _drop(sweep: Sweep, name: str, table_name: str, batches: Iterable[Batch], category: Category) -> None:
@@ -49,8 +58,16 @@ def sweep_sso_flows(sweep: Sweep) -> None:
 
 
 def sweep_password_resets(sweep: Sweep) -> None:
-    _drop_partitions_before(sweep, "password_resets", PASSWORD_RESETS, policy.expired_before(sweep.today),
-                            Category.PASSWORD_RESETS_DELETED)
+    before = policy.expired_before(sweep.today)
+    _drop_partitions_before(sweep, "password_resets", PASSWORD_RESETS, before, Category.PASSWORD_RESETS_DELETED)
+    # Each person's pointer to their live link (they hold the staff id) goes once that link has expired.
+    _drop(sweep, "password_resets", PASSWORD_RESETS,
+          expired_store.link_pointer_batches(sweep.storage, PASSWORD_RESETS, before), Category.PASSWORD_RESETS_DELETED)
+
+
+def sweep_sign_in_challenges(sweep: Sweep) -> None:
+    _drop_partitions_before(sweep, "sign_in_challenges", SIGN_IN_CHALLENGES, policy.expired_before(sweep.today),
+                            Category.SIGN_IN_CHALLENGES_DELETED)
 
 
 def sweep_audit(sweep: Sweep) -> None:

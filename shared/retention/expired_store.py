@@ -2,11 +2,11 @@
 are named in shared/storage/names.py, and each keys its rows so that this sweep can find them without
 knowing their format).
 
-The day-partitioned tables (invitations, refresh tokens, SSO flows, password-reset links, audit, alerts)
-are read with one PartitionKey range query (`PartitionKey lt <cut-off>`), which walks only the partitions
-before the cut-off: every row it returns is one to delete. The throttle table is keyed `<kind>-<day>` with
-kinds added over time, so it is listed whole; the caller picks its old partitions. Rows are deleted in
-entity-group transactions of up to 100 rows of one partition.
+The day-partitioned tables (invitations, refresh tokens, SSO flows, password-reset links, used sign-in
+challenges, audit, alerts) are read with one PartitionKey range query (`PartitionKey lt <cut-off>`), which
+walks only the partitions before the cut-off: every row it returns is one to delete. The throttle table is
+keyed `<kind>-<day>` with kinds added over time, so it is listed whole; the caller picks its old partitions.
+Rows are deleted in entity-group transactions of up to 100 rows of one partition.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from itertools import groupby
 from azure.core.exceptions import ResourceNotFoundError
 from azure.data.tables import TableTransactionError
 
+from shared.storage import links
 from shared.storage.clients import Storage
 from shared.storage.names import MIS_UPLOADS, THROTTLE
 from shared.storage.tables import MAX_BATCH, Entity, delete_op, query_all
@@ -42,6 +43,11 @@ def _chunks(rows: Iterable[Entity]) -> Iterator[Batch]:
 def batches_before(storage: Storage, table_name: str, before: str) -> Iterator[Batch]:
     """Every row of the partitions that sort before `before`, in batches (read as they are taken)."""
     return _chunks(query_all(storage.table(table_name), "PartitionKey lt @before", {"before": before}, select=KEYS))
+
+
+def link_pointer_batches(storage: Storage, table_name: str, before: str) -> Iterator[Batch]:
+    """The pointers (`shared.storage.links`) of links that expired before `before`, in batches."""
+    return _chunks(links.expired_pointers(storage.table(table_name), before))
 
 
 def throttle_batches(storage: Storage, is_old: Callable[[str], bool]) -> Iterator[Batch]:

@@ -20,6 +20,7 @@ class Category(StrEnum):
     REFRESH_TOKENS_DELETED = "refresh_tokens_deleted"
     SSO_FLOWS_DELETED = "sso_flows_deleted"
     PASSWORD_RESETS_DELETED = "password_resets_deleted"
+    SIGN_IN_CHALLENGES_DELETED = "sign_in_challenges_deleted"
     THROTTLE_ROWS_DELETED = "throttle_rows_deleted"
     AUDIT_ENTRIES_DELETED = "audit_entries_deleted"
     MIS_UPLOADS_DELETED = "mis_uploads_deleted"

@@ -31,6 +31,7 @@ SWEEPS: tuple[tuple[str, Callable[[Sweep], None]], ...] = (
     ("refresh_tokens", expired.sweep_refresh_tokens),
     ("sso_flows", expired.sweep_sso_flows),
     ("password_resets", expired.sweep_password_resets),
+    ("sign_in_challenges", expired.sweep_sign_in_challenges),
     ("throttle", expired.sweep_throttle),
     ("audit", expired.sweep_audit),
 )

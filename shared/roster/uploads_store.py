@@ -45,6 +45,12 @@ def delete_upload(storage: Storage, blob_name: str) -> None:
 
 
 def read_upload(storage: Storage, school_id: str, name: str) -> bytes | None:
+    """The upload's bytes, or None when there is none of that name (or none could have that name)."""
+    if name.endswith("."):
+        # "." and ".." are URL dot-segments: the request would address the school's folder or the container,
+        # which the service refuses (400, 403). Azure's naming rules say no path segment ends with a dot: such a
+        # blob cannot be addressed, so none is waiting under that name.
+        return None
     return read_if_present(storage.container(MIS_UPLOADS), f"{school_id}/{name}")
 
 

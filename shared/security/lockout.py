@@ -30,9 +30,13 @@ class Policy:
 SIGN_IN = Policy("login", free_attempts=5, base_lock=timedelta(seconds=30), max_lock=timedelta(minutes=15))
 # Stamp codes: 10 attempts, then 1, 2, 4, 8 minutes, at most 15 minutes between attempts.
 CODE_GUESS = Policy("code", free_attempts=10, base_lock=timedelta(minutes=1), max_lock=timedelta(minutes=15))
-# Second-factor codes, like passwords: 5 attempts per (person, client address), then 30 s ... 15 minutes.
+# Second-factor codes: 5 attempts per person from any address (the password is known), then 30 s ... 15 minutes.
 SECOND_FACTOR = Policy("second-factor", free_attempts=5, base_lock=timedelta(seconds=30),
                        max_lock=timedelta(minutes=15))
+# Making new recovery codes (signed in, so a stolen access token would do): the same, per person, and counted
+# apart from sign-in, so a lock here never keeps the person from signing in.
+RECOVERY_CODES = Policy("recovery-codes", free_attempts=5, base_lock=timedelta(seconds=30),
+                        max_lock=timedelta(minutes=15))
 
 
 def locked_for(locked_until: datetime | None, now: datetime) -> int:
@@ -42,8 +46,8 @@ def locked_for(locked_until: datetime | None, now: datetime) -> int:
     return max(1, int((locked_until - now).total_seconds() + 0.999))
 
 
-# Codes typed after a right password (a second factor, a reset code) are counted on the account's login row:
-# the same five free attempts and doubling locks, forgotten after a day without failures.
+# Wrong current passwords typed to change a password are counted on the account's login row: the same five
+# free attempts and doubling locks, forgotten after a day without failures.
 FAILURE_MEMORY = timedelta(hours=24)
 
 

@@ -5,9 +5,12 @@ or a write under the row's ETag, must succeed first. N parallel attempts are the
 row: at most the free allowance is evaluated, and the rest meet the lock the last free attempt set and
 are refused without any work. A success clears the count.
 
-Counts are per (account, client address), so guessing a name from one address locks only that address
-out and the real user elsewhere still signs in. Known and unknown names use the same rows and rules, so
-neither the answers nor the number of storage requests say whether a name exists.
+Password counts are per (account, client address), so guessing a name from one address locks only that
+address out and the real user elsewhere still signs in. Codes that only the account's owner should know
+(a second factor: the password is known by then) are counted per account from every address
+(`EVERY_ADDRESS`): one row, so a burst from any number of addresses still gets only the free attempts.
+Known and unknown names use the same rows and rules, so neither the answers nor the number of storage
+requests say whether a name exists.
 
 No name, code or address is stored (`throttle_store` keeps hashes); the retention timer drops past days.
 """
@@ -23,6 +26,8 @@ from shared.security.lockout import Policy, locked_for
 from shared.storage.clients import Storage
 
 WRITE_ATTEMPTS = 12
+# Count per account whatever the client address.
+EVERY_ADDRESS = "*"
 # When the row is too contended to count an attempt, the attempt is refused (fail closed) with a short wait.
 BUSY_RETRY_SECONDS = 1
 

@@ -22,6 +22,7 @@ SCHOOL_STATS = "schoolstats"  # reports.store
 VOCABULARY = "vocabulary"  # learning.activities_store
 SSO_FLOWS = "ssoflows"  # identity.sso_store
 PASSWORD_RESETS = "passwordresets"  # identity.resets_store
+SIGN_IN_CHALLENGES = "signinchallenges"  # identity.challenges_store
 SECOND_FACTORS = "secondfactors"  # credentials.factors_store
 ALERTS = "alerts"  # alerts.store
 VERIFICATIONS = "verifications"  # achievements.store
@@ -32,7 +33,8 @@ DESTINATIONS = "destinations"  # destinations.store
 TABLES = (
     PARTNERS, SCHOOLS, STAFF, LOGINS, INVITATIONS, REFRESH_TOKENS, THROTTLE, AUDIT,
     PUPILS, ACTIVITIES, CODES, DUE, RETENTION_RUNS, SCHOOL_STATS, VOCABULARY, SSO_FLOWS,
-    PASSWORD_RESETS, SECOND_FACTORS, ALERTS, VERIFICATIONS, REVOCATIONS, TRANSFERS, DESTINATIONS,
+    PASSWORD_RESETS, SIGN_IN_CHALLENGES, SECOND_FACTORS, ALERTS, VERIFICATIONS, REVOCATIONS, TRANSFERS,
+    DESTINATIONS,
 )
 
 MIS_UPLOADS = "mis-uploads"  # roster.uploads_store (the blob trigger reads it; retention sweeps leftovers)

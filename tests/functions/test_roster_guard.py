@@ -180,3 +180,16 @@ def test_rectifying_a_pupil_to_another_pupils_upn_is_refused(world):
     resp = world.as_(world.a.manager).patch(f"/api/schools/{school_id}/pupils/{other['id']}",
                                             json={"upn": with_upn[0]["upn"]})
     assert resp.status == 409 and with_upn[0]["upn"] not in resp.body.decode()
+
+
+def test_odd_upload_names_are_not_found_never_a_server_error(world):
+    """`%2e%2e` and `%2e` arrive decoded as ".." and ".": dot-segments the blob service cannot address (it
+    answered 400/403, and the endpoints 500)."""
+    school_id = world.a.school_id
+    client = world.as_(world.a.manager)
+    for name in ("..", ".", "...", "export.", "export.csv.", " ", "%2e%2e", "a%2fb", "con", "\u202e"):
+        for resp in (client.delete(f"/api/schools/{school_id}/roster/uploads/{name}"),
+                     client.post(f"/api/schools/{school_id}/roster/uploads/{name}/confirm",
+                                 params={"confirm_leavers": "1"})):
+            assert resp.status == 404, (name, resp.status, resp.body)
+            assert resp.content_type.startswith("application/problem+json")

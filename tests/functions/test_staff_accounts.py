@@ -12,7 +12,7 @@ import pyotp
 
 from shared import background
 from shared.identity.recovery import LINKS_PER_CLIENT_PER_HOUR
-from shared.ids import clock_moved
+from shared.ids import clock_moved, utcnow
 from tests.world import STAFF_PASSWORD, Actor, accept, sign_in, staff_body, totp_code
 
 NEW_PASSWORD = "lantern orchard kettle 42"
@@ -213,7 +213,7 @@ def test_two_requests_racing_with_one_code_let_in_only_one(world):
     for t in threads:
         t.join()
     # One gets in; the others are refused (the fifth failure also locks the account).
-    assert statuses.count(200) == 1 and set(statuses) - {200} <= {401, 429}
+    assert statuses.count(200) == 1 and set(statuses) - {200} <= {401, 429}, statuses
 
 
 def test_a_recovery_code_works_once_instead_of_the_app(world):
@@ -301,7 +301,7 @@ def test_asking_for_a_reset_link_does_the_same_storage_work_for_known_and_unknow
 
 
 def test_deleting_a_staff_member_removes_their_second_factor_and_pending_invitation(world, storage):
-    from shared.organisation.invitations_store import CURRENT_PK
+    from shared.storage.links import CURRENT_PK
     from shared.storage.names import INVITATIONS, SECOND_FACTORS
 
     manager = _new_manager(world)
@@ -330,3 +330,104 @@ def test_a_client_cannot_escape_the_per_client_throttle_by_forging_x_forwarded_f
         for i in range(LINKS_PER_CLIENT_PER_HOUR + 1)
     ]
     assert statuses == [202] * LINKS_PER_CLIENT_PER_HOUR + [429]
+
+
+# --- issue 24: single-use challenges and reset links, counted recovery-code renewal, a used code says so --------
+
+
+def _challenge(world, actor: Actor) -> str:
+    resp = world.client.as_(None).post("/api/auth/login", json={"username": actor.email, "password": STAFF_PASSWORD})
+    assert resp.status == 200, resp.body
+    return resp.json()["mfa_challenge"]
+
+
+def test_a_sign_in_challenge_is_used_up_by_its_first_success(world):
+    manager = _new_manager(world)
+    anon = world.client.as_(None)
+    challenge = _challenge(world, manager)
+    first = anon.post("/api/auth/mfa/verify", json={"challenge": challenge, "code": totp_code(manager.totp_secret)})
+    assert first.status == 200
+    # The same challenge with a later code, or a recovery code: no second set of tokens.
+    later = anon.post("/api/auth/mfa/verify", json={"challenge": challenge, "code": totp_code(manager.totp_secret)})
+    assert later.status == 401 and "already been completed" in later.json()["detail"]
+    recovery = anon.post("/api/auth/mfa/verify", json={"challenge": challenge, "code": manager.recovery_codes[0]})
+    assert recovery.status == 401
+    # A used challenge is refused before anything is looked at: the recovery code was not spent.
+    status = world.client.as_(first.json()["access_token"]).get("/api/auth/mfa").json()
+    assert status["recovery_codes_left"] == 10
+
+
+def test_a_code_already_used_in_its_step_says_so_on_any_challenge(world):
+    manager = _new_manager(world)
+    anon = world.client.as_(None)
+    code = totp_code(manager.totp_secret)
+    assert anon.post("/api/auth/mfa/verify", json={"challenge": _challenge(world, manager), "code": code}).status == 200
+    again = anon.post("/api/auth/mfa/verify", json={"challenge": _challenge(world, manager), "code": code})
+    assert again.status == 401
+    assert again.json()["detail"] == "This code has just been used; wait for the next one."
+    wrong = f"{(int(code) + 500_000) % 1_000_000:06d}"
+    other = anon.post("/api/auth/mfa/verify", json={"challenge": _challenge(world, manager), "code": wrong})
+    assert other.status == 401 and other.json()["detail"].startswith("The code is not right")
+
+
+def test_new_recovery_codes_are_emailed_about_without_a_code_and_retire_the_old_ones(world, mailbox):
+    manager = _new_manager(world)
+    me = world.client.as_(manager.token)
+    renewed = me.post("/api/auth/mfa/recovery-codes", json={"code": totp_code(manager.totp_secret)})
+    assert renewed.status == 200, renewed.body
+    codes = renewed.json()["recovery_codes"]
+    assert len(codes) == 10 and not set(codes) & set(manager.recovery_codes)
+    mail = mailbox.to(manager.email)[-1]
+    assert mail.template == "recovery_codes_renewed"
+    assert mail.text.startswith("Hello Twostep,")
+    text = mail.text.lower().replace("-", "")
+    assert not any(c.replace("-", "") in text for c in codes + manager.recovery_codes)
+    assert manager.email not in mail.text and "Twostepfirst" not in mail.text
+    anon = world.client.as_(None)
+    old = anon.post("/api/auth/mfa/verify", json={"challenge": _challenge(world, manager),
+                                                  "code": manager.recovery_codes[1]})
+    assert old.status == 401
+
+
+def test_guessing_the_code_for_new_recovery_codes_is_counted_and_locks_renewal_but_never_sign_in(world, mailbox):
+    manager = _new_manager(world)
+    me = world.client.as_(manager.token)
+    right = pyotp.TOTP(manager.totp_secret).now()
+    wrong = f"{(int(right) + 500_000) % 1_000_000:06d}"
+    statuses = [me.post("/api/auth/mfa/recovery-codes", json={"code": wrong}).status for _ in range(8)]
+    # Five free attempts (the fifth sets the lock), then every attempt is refused before the code is looked at.
+    assert statuses == [400, 400, 400, 400, 429, 429, 429, 429]
+    locked = me.post("/api/auth/mfa/recovery-codes", json={"code": right})
+    assert locked.status == 429 and 1 <= int(locked.headers["retry-after"]) <= 60
+    assert not [m for m in mailbox.to(manager.email) if m.template == "recovery_codes_renewed"]
+    # The owner still signs in, from anywhere, with a code and with a recovery code.
+    assert sign_in(world.client, manager)["access_token"]
+    anon = world.client.as_(None)
+    assert anon.post("/api/auth/mfa/verify", json={"challenge": _challenge(world, manager),
+                                                   "code": manager.recovery_codes[0]}).status == 200
+    # After the lock, a right code makes new codes (and clears the count).
+    with clock_moved(timedelta(seconds=31)):
+        # The next step's code (accepted for clock drift), later than any step this test has used.
+        code = pyotp.TOTP(manager.totp_secret).at(utcnow() + timedelta(seconds=30))
+        assert me.post("/api/auth/mfa/recovery-codes", json={"code": code}).status == 200
+    audit = world.as_(world.admin).get("/api/audit", params={"subject_id": manager.id}).json()["entries"]
+    assert [e["action"] for e in audit].count("second_factor_failed") == 5
+
+
+def test_only_the_newest_password_reset_link_works_and_using_it_retires_all(world, mailbox):
+    _, coordinator = _new_coordinator(world, "twolinks")
+    anon = world.client.as_(None)
+    client = _own_client()
+    tokens = []
+    for _ in range(2):
+        assert anon.post("/api/auth/password/forgot", json={"email": coordinator.email}, headers=client).status == 202
+        tokens.append(_link(mailbox, coordinator.email, "#/password/reset/").rsplit("/", 1)[1])
+    older, newer = tokens
+    assert older != newer
+    retired = anon.post("/api/auth/password/reset", json={"token": older, "password": NEW_PASSWORD})
+    assert retired.status == 410 and retired.content_type.startswith("application/problem+json")
+    assert anon.post("/api/auth/password/reset", json={"token": newer, "password": NEW_PASSWORD}).status == 204
+    for token in (newer, older):
+        again = anon.post("/api/auth/password/reset", json={"token": token, "password": NEW_PASSWORD + "x"})
+        assert again.status == 410
+    assert sign_in(world.client, coordinator, NEW_PASSWORD)["access_token"]

@@ -14,7 +14,7 @@ import pytest
 
 from shared import due_dates
 from shared.credentials.logins_store import login_key, login_keys
-from shared.identity import resets_store, sessions
+from shared.identity import challenges_store, resets_store, sessions
 from shared.identity.service import accept_invitation, login
 from shared.ids import clock_moved, digest, iso, utcnow
 from shared.learning.awards import LADDER
@@ -37,6 +37,7 @@ from shared.roster.store import get_pupil, roster_of
 from shared.school_settings import update_school
 from shared.security.principal import Principal, Role
 from shared.settings import get_settings
+from shared.storage import links
 from shared.storage.clients import Storage
 from shared.storage.counting import request_counter
 from shared.storage.names import (
@@ -46,9 +47,11 @@ from shared.storage.names import (
     INVITATIONS,
     LOGINS,
     MIS_UPLOADS,
+    PASSWORD_RESETS,
     PUPILS,
     REFRESH_TOKENS,
     RETENTION_RUNS,
+    SIGN_IN_CHALLENGES,
     SSO_FLOWS,
     STAFF,
     TABLES,
@@ -386,8 +389,10 @@ def test_expired_partitions_are_dropped_and_current_ones_kept(store):
     for day in (today - DAY, today):
         store.table(SSO_FLOWS).create_entity({"PartitionKey": day.isoformat(), "RowKey": digest(secrets.token_hex()),
                                               "flow": "{}", "expires_at": iso(now)})
-    resets_store.create(store, "stf_someone", minutes=30, now=now - 2 * DAY)
+    resets_store.create(store, "stf_long_ago", minutes=30, now=now - 2 * DAY)
     resets_store.create(store, "stf_someone", minutes=30, now=now)
+    challenges_store.use_up(store, "challenge-of-last-week", now - 7 * DAY, now=now - 7 * DAY)
+    challenges_store.use_up(store, "challenge-of-today", now, now=now)
     for pk in (f"login-{today}", f"login-{today - DAY}", f"login-{today - 2 * DAY}", f"codes-{today - 5 * DAY}",
                "nodate"):
         store.table(THROTTLE).create_entity({"PartitionKey": pk, "RowKey": digest(pk), "failures": 3})
@@ -402,14 +407,19 @@ def test_expired_partitions_are_dropped_and_current_ones_kept(store):
     assert report.counts[Category.INVITATIONS_DELETED] == 1
     assert report.counts[Category.REFRESH_TOKENS_DELETED] == 2  # the family row and its token row
     assert report.counts[Category.SSO_FLOWS_DELETED] == 1
-    assert report.counts[Category.PASSWORD_RESETS_DELETED] == 1
+    # The expired link and its person's pointer to it; the live link and its pointer stay.
+    assert report.counts[Category.PASSWORD_RESETS_DELETED] == 2
+    assert report.counts[Category.SIGN_IN_CHALLENGES_DELETED] == 1
     assert report.counts[Category.THROTTLE_ROWS_DELETED] == 2
     assert report.counts[Category.AUDIT_ENTRIES_DELETED] == 3
 
     def partitions(name: str) -> set[str]:
         return {e["PartitionKey"] for e in store.table(name).list_entities()}
 
-    assert partitions(INVITATIONS) == {(today + 7 * DAY).isoformat(), invitations_store.CURRENT_PK}
+    assert partitions(INVITATIONS) == {(today + 7 * DAY).isoformat(), links.CURRENT_PK}
+    assert {(e["PartitionKey"], e["RowKey"]) for e in store.table(PASSWORD_RESETS).list_entities()
+            if e["PartitionKey"] == links.CURRENT_PK} == {(links.CURRENT_PK, "stf_someone")}
+    assert partitions(SIGN_IN_CHALLENGES) == {today.isoformat()}
     assert partitions(REFRESH_TOKENS) == {(today + 14 * DAY).isoformat(), today.isoformat()}
     assert partitions(SSO_FLOWS) == {today.isoformat()}
     assert partitions(THROTTLE) == {f"login-{today}", f"login-{today - DAY}", "nodate"}
