@@ -2,7 +2,8 @@
 
 A handler receives an `HttpCall` (principal, validated body and query, route values) and returns a
 pydantic model, a `Reply`, or None (204). Domain exceptions become problem+json through
-`shared.problems`, the single mapping. Nothing here touches storage.
+`shared.problems`, the single mapping (a passing storage failure is a 503 with Retry-After, logged as
+"storage unavailable"). Nothing here touches storage.
 """
 
 from __future__ import annotations
@@ -179,9 +180,14 @@ def _invoke(req: func.HttpRequest, endpoint: Endpoint, handler: Callable[[HttpCa
             response = _render(handler(call), endpoint, {"x-correlation-id": cid, "Cache-Control": "no-store"})
         except DomainError as exc:
             response = problem_response(exc, cid)
-        except Exception as exc:  # noqa: BLE001 - the one place that turns a crash into a clean 500
-            log.exception("unhandled error", extra={"function": endpoint.name, "error_type": type(exc).__name__})
+        except Exception as exc:  # noqa: BLE001 - the one place that turns a crash into a clean 500 (or 503)
             response = problem_response(exc, cid)
+            if response.status_code == 503:
+                # Passing: storage stalled or busy. The type only, never the text (it can carry keys and URLs).
+                log.warning("storage unavailable", extra={"function": endpoint.name,
+                                                          "error_type": type(exc).__name__})
+            else:
+                log.exception("unhandled error", extra={"function": endpoint.name, "error_type": type(exc).__name__})
         add_missing(response.headers)
         status = response.status_code
         log.info(

@@ -1,8 +1,9 @@
-"""The one place that maps domain exceptions to RFC 9457 problem+json."""
+"""The one place that maps domain exceptions (and passing storage failures) to RFC 9457 problem+json."""
 
 from __future__ import annotations
 
 from shared import errors
+from shared.storage import faults
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 TYPE_BASE = "https://cu-online.org.uk/problems/"
@@ -49,6 +50,16 @@ def problem_for(exc: BaseException, *, correlation_id: str | None = None) -> err
             headers["Retry-After"] = str(exc.retry_after_seconds)
         if isinstance(exc, errors.Unauthenticated):
             headers["WWW-Authenticate"] = 'Bearer realm="cu-online"'
+    elif faults.is_transient(exc):
+        # Storage stalled or was busy after the SDK's retries: the caller may try again shortly.
+        status = 503
+        body = {
+            "type": TYPE_BASE + "storage-unavailable",
+            "title": errors.ServiceUnavailable.title,
+            "status": 503,
+            "detail": "The service could not reach its storage just now. Try again in a few seconds.",
+        }
+        headers = {"Retry-After": str(faults.RETRY_AFTER_SECONDS)}
     else:
         status = 500
         body = {

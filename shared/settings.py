@@ -46,6 +46,16 @@ class Settings(BaseSettings):
     storage_client_id: str | None = Field(
         default=None, validation_alias=AliasChoices("AzureWebJobsStorage__clientId")
     )
+    # How long one storage request may wait to connect and for each read of its answer, and how often the SDK
+    # retries a failed one (with back-off): a stalled storage then answers 503 with Retry-After in bounded
+    # time. The defaults are the Blob SDK's own timeouts (the Table SDK's are 300 s).
+    storage_connect_timeout_seconds: float = Field(
+        default=20, gt=0, le=300, validation_alias=AliasChoices("STORAGE_CONNECT_TIMEOUT_SECONDS")
+    )
+    storage_read_timeout_seconds: float = Field(
+        default=60, gt=0, le=300, validation_alias=AliasChoices("STORAGE_READ_TIMEOUT_SECONDS")
+    )
+    storage_retries: int = Field(default=5, ge=0, le=10, validation_alias=AliasChoices("STORAGE_RETRIES"))
 
     # Tokens.
     token_signing_key: str = Field(default="", validation_alias=AliasChoices("TOKEN_SIGNING_KEY"))

@@ -24,6 +24,7 @@ ERROR_DESCRIPTIONS = {
     413: "Payload too large",
     415: "Unsupported media type",
     429: "Too many attempts (see Retry-After)",
+    503: "Unavailable for now: storage did not answer (see Retry-After), or the feature is not configured",
 }
 
 PROBLEM_SCHEMA: dict[str, Any] = {
@@ -113,7 +114,8 @@ def _operation(endpoint: Endpoint, schemas: dict) -> dict:
         for alternative in endpoint.alternative_content_types:
             success.setdefault("content", {})[alternative] = {"schema": {"type": "string", "format": "binary"}}
     responses: dict[str, Any] = {str(endpoint.status): success}
-    statuses = set(endpoint.error_statuses)
+    # Any operation can meet a storage stall: 503 with Retry-After (`shared.problems`).
+    statuses = set(endpoint.error_statuses) | {503}
     if endpoint.request is not None or endpoint.query is not None or params:
         statuses.add(400)
     if endpoint.roles is not None:

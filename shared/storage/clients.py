@@ -32,8 +32,15 @@ AZURITE_DEV_CONNECTION_STRING = (
     "TableEndpoint=http://127.0.0.1:10002/devstoreaccount1;"
 )
 
-# Back-off on throttling and server errors (500, 503, ...): 0.4 s, 0.8 s, 1.6 s ... at most 5 tries.
-RETRY_OPTIONS = {"retry_total": 5, "retry_backoff_factor": 0.4, "retry_backoff_max": 8}
+
+def _client_options(settings: Settings) -> dict:
+    """Timeouts, and back-off on throttling, server errors (500, 503, ...) and lost connections: 0.4 s, 0.8 s,
+    1.6 s ... at most `STORAGE_RETRIES` retries in all (5), of each kind at most the SDK's own 3."""
+    each = min(3, settings.storage_retries)
+    return {"retry_total": settings.storage_retries, "retry_connect": each, "retry_read": each, "retry_status": each,
+            "retry_backoff_factor": 0.4, "retry_backoff_max": 8,
+            "connection_timeout": settings.storage_connect_timeout_seconds,
+            "read_timeout": settings.storage_read_timeout_seconds}
 
 
 def _connection_string(settings: Settings) -> str | None:
@@ -49,15 +56,16 @@ class Storage:
     def __init__(self, settings: Settings, counter: RequestCounter | None = None) -> None:
         self.counter = counter or request_counter
         hook = {"raw_request_hook": self.counter.on_request}
+        options = _client_options(settings)
         conn = _connection_string(settings)
         self._tables: dict[str, TableClient] = {}
         self._lock = threading.Lock()
         self._ensured = False
         if conn:
-            self._table_service = TableServiceClient.from_connection_string(conn, **hook, **RETRY_OPTIONS)
-            self.blob_service = BlobServiceClient.from_connection_string(conn, **hook, **RETRY_OPTIONS)
+            self._table_service = TableServiceClient.from_connection_string(conn, **hook, **options)
+            self.blob_service = BlobServiceClient.from_connection_string(conn, **hook, **options)
             self._make_table = lambda name: TableClient.from_connection_string(
-                conn, table_name=name, **hook, **RETRY_OPTIONS
+                conn, table_name=name, **hook, **options
             )
         else:
             from azure.identity import DefaultAzureCredential
@@ -65,12 +73,12 @@ class Storage:
             credential = DefaultAzureCredential(managed_identity_client_id=settings.storage_client_id)
             account = settings.storage_account_name
             table_url = f"https://{account}.table.core.windows.net"
-            self._table_service = TableServiceClient(table_url, credential=credential, **hook, **RETRY_OPTIONS)
+            self._table_service = TableServiceClient(table_url, credential=credential, **hook, **options)
             self.blob_service = BlobServiceClient(
-                f"https://{account}.blob.core.windows.net", credential=credential, **hook, **RETRY_OPTIONS
+                f"https://{account}.blob.core.windows.net", credential=credential, **hook, **options
             )
             self._make_table = lambda name: TableClient(
-                table_url, table_name=name, credential=credential, **hook, **RETRY_OPTIONS
+                table_url, table_name=name, credential=credential, **hook, **options
             )
 
     def table(self, name: str) -> TableClient:
